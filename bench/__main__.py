@@ -1,0 +1,69 @@
+"""``python -m bench all|<group>...``: run the benchmark and write ``bench/results/latest.md``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+
+from bench.anchors import PINS, ensure_anchor_venv, installed_versions
+from bench.figures import GROUPS, SCALES
+from bench.measure import GROUP_RUNNERS, Context
+from bench.report import RESULTS_DIR, render, write
+from bench.results import Results
+from bench.tools import TOOLS, Session, epochal_missing
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("groups", nargs="+", choices=("all", *GROUPS), help="what to measure")
+    parser.add_argument("--scale", choices=tuple(SCALES), default="full",
+                        help="full: the sizes of issue 4; small: a quick check (default: full)")
+    parser.add_argument("--repeat", type=int, default=None,
+                        help="fresh processes per measurement; the median is reported (default 3, small: 1)")
+    parser.add_argument("--timeout", type=float, default=None,
+                        help="seconds before a measurement is abandoned (default 900, small: 120)")
+    parser.add_argument("--tools", default=",".join(TOOLS),
+                        help=f"comma-separated subset of {','.join(TOOLS)}")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch folder (stores, worker logs)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    scale = SCALES[args.scale]
+    groups = GROUPS if "all" in args.groups else tuple(g for g in GROUPS if g in args.groups)
+    tools = tuple(t for t in TOOLS if t in args.tools.split(","))
+    repeat = args.repeat or scale.repeat
+    ensure_anchor_venv()
+    versions = installed_versions()
+    missing = epochal_missing()
+    versions["epochal"] = "n/a" if missing else "working tree"
+    if missing:
+        print(f"Epochal figures will be n/a: {missing}", flush=True)
+    scratch = Path(tempfile.mkdtemp(prefix="epochal-bench-"))
+    print(f"scale {args.scale}, {repeat} repetition(s), scratch {scratch}", flush=True)
+    session = Session(scratch, args.timeout or scale.timeout_s)
+    results = Results()
+    ctx = Context(session=session, results=results, scale=scale, repeat=repeat, tools=tools, epochal_missing=missing)
+    try:
+        for group in groups:
+            GROUP_RUNNERS[group](ctx)
+    finally:
+        session.close(keep=args.keep)
+    command = "python -m bench " + " ".join(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
+    markdown = render(results, args.scale, scale, repeat, tools, versions, groups, command)
+    print("\n" + markdown)
+    path = write(markdown)
+    raw = {f"{figure}|{tool}": asdict(cell) for (figure, tool), cell in results.cells.items()}
+    (RESULTS_DIR / "latest.json").write_text(json.dumps({"pins": PINS, "cells": raw}, indent=1))
+    print(f"written to {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,5 @@
+"""``python -m epochal`` is the ``epochal`` command."""
+
+from epochal.cli.main import main
+
+main()

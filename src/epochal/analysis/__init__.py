@@ -1,0 +1,1 @@
+"""Pure functions over arrays (envelopes for charts); imports nothing else of ours."""

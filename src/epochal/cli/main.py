@@ -1,0 +1,25 @@
+"""Entry point of the ``epochal`` command; each subcommand lives in its own module."""
+
+from __future__ import annotations
+
+import click
+
+from epochal.cli.demo_command import demo
+from epochal.cli.server_command import server
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="epochal")
+def cli() -> None:
+    """Epochal: self-hosted experiment tracking, wandb-compatible.
+
+    Start a server with `epochal server`, fill it with example runs with `epochal demo`.
+    """
+
+
+cli.add_command(server)
+cli.add_command(demo)
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,147 @@
+"""``log()``'s step rules (wandb's), on the caller's thread and kept cheap.
+
+- ``step`` is the row being built. ``log(d)`` merges ``d`` into it and commits it; the
+  next row is ``step + 1``. ``log(d, commit=False)`` only merges.
+- ``log(d, step=s)``: ``s > step`` commits the pending row first and moves to ``s``;
+  ``s == step`` merges; the row is committed by ``commit=True``, by a later step or by
+  ``finish``. ``s < step`` is refused: a ``RowsRejected`` record counts it on the run
+  and one warning is logged (``UsageError`` with ``Settings.strict_steps``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from epochal.sdk.errors import UsageError
+from epochal.sdk.writer import RunWriter
+from epochal.wire import limits
+from epochal.wire.keys import RESERVED_KEYS, InvalidKeyError, check_key
+from epochal.wire.records import RowsRejected
+
+logger = logging.getLogger(__name__)
+
+_KNOWN_KEYS_CAP = 100_000
+
+
+class HistoryLog:
+    def __init__(self, writer: RunWriter, last_values: dict[str, Any], *, strict_steps: bool, step: int = 0) -> None:
+        self.step = step
+        self.rejected = 0
+        self._writer = writer
+        self._last = last_values
+        self._strict = strict_steps
+        self._pending: dict[str, Any] = {}
+        self._known_keys: set[str] = set()
+        self._warned = False
+
+    def log(self, data: Mapping[str, Any], step: int | None, commit: bool | None) -> None:
+        if type(data) is not dict:
+            data = self._as_dict(data)
+        known = self._known_keys
+        for key, value in data.items():
+            if key not in known:
+                self._admit_key(key)
+            if type(value) is dict:
+                _check_nested(value, key, 1)
+        if len(data) > limits.MAX_KEYS_PER_ROW:
+            raise ValueError(f"log(): a row may hold at most {limits.MAX_KEYS_PER_ROW} keys, got {len(data)}")
+        with self._writer.lock:
+            if step is not None:
+                if type(step) is not int:
+                    step = _as_step(step)
+                if step < self.step:
+                    self._reject(step, data)
+                    return
+                if step > self.step:
+                    self._commit_pending()
+                    self.step = step
+            elif commit is None:
+                commit = True
+            if commit:
+                if self._pending:
+                    self._pending.update(data)
+                    data, self._pending = self._pending, {}
+                self._commit(data)
+            else:
+                self._pending.update(data)
+
+    def flush(self) -> None:
+        """Commit the pending row, if any (``finish`` calls it)."""
+        with self._writer.lock:
+            self._commit_pending()
+
+    def _commit_pending(self) -> None:
+        if self._pending:
+            row, self._pending = self._pending, {}
+            self._commit(row)
+
+    def _commit(self, row: dict[str, Any]) -> None:
+        if not row:
+            return
+        try:
+            self._writer.append_history(self.step, row)
+        except TypeError as exc:
+            raise self._name_bad_value(row, exc) from None
+        self._last.update(row)
+        self.step += 1
+
+    def _reject(self, step: int, data: dict[str, Any]) -> None:
+        message = (
+            f"log(): step {step} is lower than the current step {self.step}; the row with keys"
+            f" {sorted(data)[:5]} was refused (steps must not go back)"
+        )
+        if self._strict:
+            raise UsageError(message)
+        self.rejected += 1
+        self._writer.append_locked(lambda seq, t: RowsRejected(seq=seq, t=t, step=step, current_step=self.step))
+        if not self._warned:
+            self._warned = True
+            logger.warning("%s; further refusals are counted on the run (rejected_rows) without a warning", message)
+
+    def _admit_key(self, key: object) -> None:
+        try:
+            name = check_key(key)
+        except InvalidKeyError as exc:
+            raise InvalidKeyError(f"log(): {exc}") from None
+        if name in RESERVED_KEYS:
+            raise InvalidKeyError(f"log(): {name!r} is set by epochal itself; pass step=... to choose the step")
+        if len(self._known_keys) < _KNOWN_KEYS_CAP:
+            self._known_keys.add(name)
+
+    def _name_bad_value(self, row: dict[str, Any], exc: TypeError) -> TypeError:
+        """Find which key holds the value that failed to encode, for a message the user can act on."""
+        for key, value in row.items():
+            try:
+                self._writer.encode_check(value)
+            except TypeError as inner:
+                return TypeError(f"log(): cannot log key {key!r}: {inner}")
+        return exc
+
+    @staticmethod
+    def _as_dict(data: object) -> dict[str, Any]:
+        if isinstance(data, Mapping):
+            return dict(data)
+        raise TypeError(f"log() takes a dict of values, not {type(data).__name__}")
+
+
+def _as_step(step: object) -> int:
+    if isinstance(step, bool) or not isinstance(step, int):
+        index = getattr(step, "__index__", None)
+        if isinstance(step, bool) or index is None:
+            raise UsageError(f"log(): step must be an int, not {type(step).__name__} {step!r}")
+        return int(index())
+    return int(step)
+
+
+def _check_nested(value: dict[Any, Any], path: str, depth: int) -> None:
+    if depth > limits.MAX_NESTING_DEPTH:
+        raise InvalidKeyError(f"log(): value at {path!r} is nested deeper than {limits.MAX_NESTING_DEPTH} levels")
+    for key, inner in value.items():
+        try:
+            check_key(key)
+        except InvalidKeyError as exc:
+            raise InvalidKeyError(f"log(): in {path!r}: {exc}") from None
+        if type(inner) is dict:
+            _check_nested(inner, f"{path}.{key}", depth + 1)

@@ -1,0 +1,109 @@
+"""The run folder: ``<dir>/epochal/run-<YYYYmmdd_HHMMSS>-<id>/`` and what lives in it.
+
+::
+
+    run.epochal    the append-only log of framed records (the shipper's queue)
+    upload.json    which stream this folder is and how far the server has acknowledged it
+    files/         copies of files given to save(), under their run-relative names
+    media/         PNGs of logged images, named by content hash
+    blobs/         earlier versions of re-saved files not yet shipped, named by sha256
+    debug.log      the SDK's log lines for this run
+    synced         present once every record has been acknowledged (``epochal sync``)
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import msgspec
+
+LOG_NAME = "run.epochal"
+UPLOAD_STATE_NAME = "upload.json"
+SYNCED_MARKER = "synced"
+FOLDER_PREFIX = "run-"
+
+
+class UploadState(msgspec.Struct):
+    """Where a folder's stream stands on the server; rewritten atomically after each ack."""
+
+    stream_id: str
+    entity: str
+    project: str
+    run_id: str
+    acked_seq: int = 0
+    acked_offset: int = 0
+
+
+@dataclass(frozen=True)
+class RunFolder:
+    path: Path
+
+    @classmethod
+    def create(cls, root: Path, run_id: str, started: float) -> RunFolder:
+        stamp = time.strftime("%Y%m%d_%H%M%S", time.localtime(started))
+        folder = cls(root / "epochal" / f"{FOLDER_PREFIX}{stamp}-{run_id}")
+        for sub in (folder.path, folder.files_dir, folder.media_dir):
+            sub.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    @property
+    def log_path(self) -> Path:
+        return self.path / LOG_NAME
+
+    @property
+    def files_dir(self) -> Path:
+        return self.path / "files"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.path / "media"
+
+    @property
+    def blobs_dir(self) -> Path:
+        return self.path / "blobs"
+
+    @property
+    def debug_log_path(self) -> Path:
+        return self.path / "debug.log"
+
+    @property
+    def is_synced(self) -> bool:
+        return (self.path / SYNCED_MARKER).exists()
+
+    def mark_synced(self) -> None:
+        (self.path / SYNCED_MARKER).write_text(f"{time.time()}\n", encoding="utf-8")
+
+    def read_upload_state(self) -> UploadState | None:
+        try:
+            return msgspec.json.decode((self.path / UPLOAD_STATE_NAME).read_bytes(), type=UploadState)
+        except (OSError, msgspec.DecodeError):
+            return None
+
+    def write_upload_state(self, state: UploadState) -> None:
+        target = self.path / UPLOAD_STATE_NAME
+        tmp = target.with_name(f".{UPLOAD_STATE_NAME}.{os.getpid()}.tmp")
+        tmp.write_bytes(msgspec.json.encode(state))
+        tmp.replace(target)
+
+
+def find_run_folders(root: Path | str) -> list[RunFolder]:
+    """Run folders under ``root``: ``root`` itself, ``root/run-*`` or ``root/epochal/run-*``, oldest first."""
+    base = Path(root)
+    if (base / LOG_NAME).is_file():
+        return [RunFolder(base)]
+    found: list[RunFolder] = []
+    for parent in (base, base / "epochal"):
+        found.extend(RunFolder(p) for p in _run_dirs(parent))
+    return sorted(found, key=lambda folder: folder.path.name)
+
+
+def _run_dirs(parent: Path) -> Iterator[Path]:
+    if not parent.is_dir():
+        return
+    for child in parent.iterdir():
+        if child.name.startswith(FOLDER_PREFIX) and (child / LOG_NAME).is_file():
+            yield child

@@ -1,0 +1,115 @@
+"""The shipper: one daemon thread per online run that tails the log to the server.
+
+It never raises into training: connection errors, 5xx, 507 and 429 are retried with
+exponential backoff and jitter (capped), other refusals are logged and retried at the
+cap. ``log()`` never wakes it (that would cost the caller); it polls every
+``Settings.poll_interval`` and ``finish()`` wakes it once.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+
+from epochal.sdk.errors import AuthenticationError, CommError
+from epochal.sdk.run_folder import RunFolder, UploadState
+from epochal.sdk.settings import Settings
+from epochal.sdk.transport import RunTransport, make_client, transport_errors
+from epochal.sdk.uploader import Uploader
+
+logger = logging.getLogger(__name__)
+
+BACKOFF_START_S = 0.25
+BACKOFF_CAP_S = 10.0
+
+
+def backoff_delay(failures: int) -> float:
+    """Exponential with full jitter in its upper half: 0.25 s, 0.5 s, ... up to 10 s."""
+    ceiling = min(BACKOFF_CAP_S, BACKOFF_START_S * float(1 << min(failures, 16)))
+    return ceiling * random.uniform(0.5, 1.0)
+
+
+class Shipper:
+    def __init__(self, folder: RunFolder, state: UploadState, settings: Settings) -> None:
+        self._folder = folder
+        self._state = state
+        self._settings = settings
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._progress = threading.Condition()
+        self._thread = threading.Thread(target=self._run, name=f"epochal-shipper-{state.run_id}", daemon=True)
+        self._uploader: Uploader | None = None
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def acked_offset(self) -> int:
+        return self._state.acked_offset
+
+    def drain(self, until_offset: int, timeout: float) -> bool:
+        """Wake the thread and wait up to ``timeout`` s until the log is acknowledged up to ``until_offset``."""
+        deadline = time.monotonic() + timeout
+        self._wake.set()
+        with self._progress:
+            while self._state.acked_offset < until_offset:
+                left = deadline - time.monotonic()
+                if left <= 0 or not self._thread.is_alive():
+                    return False
+                self._progress.wait(min(left, 0.05))
+        return True
+
+    def stop(self) -> None:
+        """Ask the thread to end after its current request; do not wait for it."""
+        self._stop.set()
+        self._wake.set()
+
+    def _run(self) -> None:
+        client = make_client(self._settings)
+        transport = RunTransport(client, self._state.entity, self._state.project, self._state.run_id)
+        uploader = Uploader(self._folder, self._state, transport)
+        retryable: tuple[type[BaseException], ...] = (*transport_errors(), OSError)
+        failures = 0
+        next_heartbeat = time.monotonic() + self._settings.heartbeat_interval
+        try:
+            while not self._stop.is_set():
+                try:
+                    sent = uploader.step()
+                    if time.monotonic() >= next_heartbeat:
+                        transport.heartbeat()
+                        next_heartbeat = time.monotonic() + self._settings.heartbeat_interval
+                except retryable as exc:
+                    failures += 1
+                    self._pause(backoff_delay(failures), f"server unreachable ({exc!r})", failures)
+                    continue
+                except CommError as exc:
+                    failures += 1
+                    transient = exc.status is None or exc.status >= 500 or exc.status == 429
+                    delay = (
+                        backoff_delay(failures)
+                        if transient and not isinstance(exc, AuthenticationError)
+                        else BACKOFF_CAP_S
+                    )
+                    self._pause(delay, str(exc), failures)
+                    continue
+                except Exception:  # never into training: log it and try again later
+                    failures += 1
+                    logger.exception("epochal shipper failed; retrying in %.0f s", BACKOFF_CAP_S)
+                    self._stop.wait(BACKOFF_CAP_S)
+                    continue
+                failures = 0
+                with self._progress:
+                    self._progress.notify_all()
+                if not sent:
+                    self._wake.wait(self._settings.poll_interval)
+                    self._wake.clear()
+        finally:
+            uploader.close()
+            client.close()
+
+    def _pause(self, delay: float, reason: str, failures: int) -> None:
+        level = logging.WARNING if failures in (1, 10) else logging.DEBUG
+        logger.log(level, "epochal shipper: %s; retry %d in %.2f s", reason, failures, delay)
+        self._wake.wait(delay)
+        self._wake.clear()

@@ -1,0 +1,161 @@
+"""The SDK's HTTP calls to the ingest side of ``docs/api.md`` (httpx, imported on first use).
+
+Errors come back as ``CommError`` (``status`` set when the server answered) or
+``AuthenticationError``; a 409 on a stream becomes ``StreamConflictError`` carrying the
+server's ``acked_seq``. Retrying is the shipper's business, not this module's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from epochal.sdk.errors import AuthenticationError, CommError
+from epochal.sdk.settings import Settings
+from epochal.wire.api import IngestAck, RunInfo, Viewer
+
+if TYPE_CHECKING:
+    import httpx
+
+FRAMES_CONTENT_TYPE = "application/x-epochal-frames"
+MSGPACK = "application/msgpack"
+_CHUNK = 1 << 20
+
+
+class StreamConflictError(CommError):
+    """The server's stream is at ``acked_seq``, not where the batch assumed."""
+
+    def __init__(self, message: str, *, acked_seq: int) -> None:
+        super().__init__(message, status=409)
+        self.acked_seq = acked_seq
+
+
+def make_client(settings: Settings, timeout: float | None = None) -> httpx.Client:
+    import httpx
+
+    headers = {"User-Agent": "epochal-sdk", "Accept": MSGPACK}
+    if settings.api_key:
+        headers["Authorization"] = f"Bearer {settings.api_key}"
+    return httpx.Client(
+        base_url=f"{settings.base_url.rstrip('/')}/api/v1",
+        headers=headers,
+        timeout=httpx.Timeout(
+            timeout if timeout is not None else settings.request_timeout, connect=min(2.0, timeout or 2.0)
+        ),
+    )
+
+
+def raise_for_status(response: httpx.Response, what: str) -> None:
+    """Turn an error answer into CommError/AuthenticationError with the server's message."""
+    if response.status_code < 400:
+        return
+    message = _error_message(response)
+    if response.status_code in (401, 403):
+        raise AuthenticationError(
+            f"{what}: the server refused the API key ({message}); run 'epochal login'", status=response.status_code
+        )
+    raise CommError(f"{what}: HTTP {response.status_code}: {message}", status=response.status_code)
+
+
+def _error_body(response: httpx.Response) -> dict[str, Any]:
+    """The decoded error body (JSON or msgpack), empty when it is neither."""
+    try:
+        if "json" in response.headers.get("content-type", ""):
+            body = msgspec.json.decode(response.content)
+        else:
+            body = msgspec.msgpack.decode(response.content)
+    except msgspec.DecodeError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _error_message(response: httpx.Response) -> str:
+    error = _error_body(response).get("error")
+    if isinstance(error, dict) and (error.get("message") or error.get("code")):
+        return str(error.get("message") or error.get("code"))
+    return response.text[:200] or response.reason_phrase
+
+
+def transport_errors() -> tuple[type[Exception], ...]:
+    import httpx
+
+    return (httpx.TransportError,)
+
+
+def decode(response: httpx.Response, kind: type[Any]) -> Any:
+    content_type = response.headers.get("content-type", "")
+    if "msgpack" in content_type:
+        return msgspec.msgpack.decode(response.content, type=kind)
+    return msgspec.json.decode(response.content, type=kind, strict=False)
+
+
+class RunTransport:
+    """The calls one run makes: its stream, heartbeats, blobs, and the run itself."""
+
+    def __init__(self, client: httpx.Client, entity: str, project: str, run_id: str) -> None:
+        self.client = client
+        self.run_path = f"/projects/{entity}/{project}/runs/{run_id}"
+
+    def post_frames(self, stream_id: str, body: bytes) -> int:
+        response = self.client.post(
+            f"{self.run_path}/streams/{stream_id}", content=body, headers={"Content-Type": FRAMES_CONTENT_TYPE}
+        )
+        if response.status_code == 409:
+            acked = _acked_seq_of(response)
+            if acked is not None:
+                raise StreamConflictError(f"stream {stream_id} is at seq {acked}", acked_seq=acked)
+        raise_for_status(response, "sending records")
+        ack: IngestAck = decode(response, IngestAck)
+        return ack.acked_seq
+
+    def stream_ack(self, stream_id: str) -> int:
+        response = self.client.get(f"{self.run_path}/streams/{stream_id}")
+        raise_for_status(response, "reading the stream's position")
+        ack: IngestAck = decode(response, IngestAck)
+        return ack.acked_seq
+
+    def heartbeat(self) -> None:
+        raise_for_status(self.client.post(f"{self.run_path}/heartbeat"), "heartbeat")
+
+    def has_blob(self, sha256: str) -> bool:
+        response = self.client.head(f"{self.run_path}/blobs/{sha256}")
+        if response.status_code == 404:
+            return False
+        raise_for_status(response, f"checking blob {sha256[:12]}")
+        return True
+
+    def put_blob(self, sha256: str, path: Path) -> None:
+        def chunks() -> Iterator[bytes]:
+            with path.open("rb") as source:
+                while chunk := source.read(_CHUNK):
+                    yield chunk
+
+        response = self.client.put(
+            f"{self.run_path}/blobs/{sha256}",
+            content=chunks(),
+            headers={"Content-Type": "application/octet-stream", "Content-Length": str(path.stat().st_size)},
+        )
+        raise_for_status(response, f"uploading {path.name}")
+
+    def get_run(self) -> RunInfo | None:
+        response = self.client.get(self.run_path)
+        if response.status_code == 404:
+            return None
+        raise_for_status(response, "reading the run")
+        run: RunInfo = decode(response, RunInfo)
+        return run
+
+
+def get_viewer(client: httpx.Client) -> Viewer:
+    response = client.get("/viewer")
+    raise_for_status(response, "asking the server who we are")
+    viewer: Viewer = decode(response, Viewer)
+    return viewer
+
+
+def _acked_seq_of(response: httpx.Response) -> int | None:
+    value = _error_body(response).get("acked_seq")
+    return value if isinstance(value, int) else None

@@ -1,0 +1,1 @@
+"""Blob stores: content-addressed bytes named by their sha256."""

@@ -1,0 +1,339 @@
+"""Applying one batch of a stream's records to a run, exactly once, in one transaction.
+
+The batch is checked and applied to an in-memory copy of the run row first; the
+accumulated writes (run row, series points, history objects, files, media, the stream's
+ack) follow in a few statements. Any error raises before commit, so a batch is stored
+whole or not at all.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from epochal.store.base import BlobStore, Conflict, IngestResult, InvalidRecord, NotFound, RunRef
+from epochal.store.meta.packing import pack
+from epochal.store.meta.run_rows import RunRow, find_project_pk, load_run
+from epochal.store.meta.summary import effective_summary, matching_definition
+from epochal.store.series.writer import KeyStats, Scalar, append_points, stats_from_row
+from epochal.store.sql.tables import files, history_objects, media_refs, projects, series_keys, stream_acks
+from epochal.store.validation import (
+    check_names,
+    check_notes,
+    check_path,
+    check_run_name,
+    check_sha256,
+    check_step,
+    check_stream_id,
+    check_tags,
+    flatten_checked,
+    is_scalar,
+)
+from epochal.wire.api import MetricDefinition
+from epochal.wire.keys import RESERVED_KEYS, RUNTIME_KEY, TIMESTAMP_KEY
+from epochal.wire.records import (
+    ConfigUpdate,
+    FileSaved,
+    Finish,
+    History,
+    MediaSaved,
+    MetricDefined,
+    Record,
+    RowsRejected,
+    RunStart,
+    RunUpdate,
+    SummaryUpdate,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class _Writes:
+    """What the batch will write besides the run row."""
+
+    points: dict[str, tuple[list[int], list[Scalar]]] = field(default_factory=dict)
+    objects: list[dict[str, Any]] = field(default_factory=list)
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    media: dict[str, dict[str, Any]] = field(default_factory=dict)
+    summary_dirty: bool = False
+
+    def add_point(self, key: str, step: int, value: Scalar) -> None:
+        steps, values = self.points.setdefault(key, ([], []))
+        steps.append(step)
+        values.append(value)
+
+
+def acked_seq(conn: Connection, run_pk: int, stream_id: str) -> int:
+    t = stream_acks.c
+    seq = conn.execute(select(t.acked_seq).where(t.run_pk == run_pk, t.stream_id == stream_id)).scalar_one_or_none()
+    return 0 if seq is None else int(seq)
+
+
+def new_records(records: Sequence[Record], acked: int) -> list[Record]:
+    """The records above ``acked``; they must continue it without gaps."""
+    fresh = [r for r in records if r.seq > acked]
+    if not fresh:
+        return []
+    if fresh[0].seq != acked + 1:
+        raise Conflict(f"the stream is stored up to seq {acked}; got seq {fresh[0].seq} next", acked_seq=acked)
+    for before, after in itertools.pairwise(fresh):
+        if after.seq != before.seq + 1:
+            raise InvalidRecord(f"records must have consecutive seq numbers; {after.seq} follows {before.seq}")
+    return fresh
+
+
+class BatchApplier:
+    """Applies one batch to one run inside the caller's write transaction."""
+
+    def __init__(self, conn: Connection, blobs: BlobStore, ref: RunRef) -> None:
+        self._conn = conn
+        self._blobs = blobs
+        self._ref = ref
+        self._writes = _Writes()
+        self._run: RunRow | None = None
+
+    def apply(self, stream_id: str, records: Sequence[Record]) -> IngestResult:
+        check_stream_id(stream_id)
+        self._run = load_run(self._conn, *self._ref, for_update=True)
+        acked = 0 if self._run is None or self._run.pk is None else acked_seq(self._conn, self._run.pk, stream_id)
+        fresh = new_records(records, acked)
+        if not fresh:
+            return IngestResult(acked_seq=acked)
+        if self._run is None and not isinstance(fresh[0], RunStart):
+            raise NotFound(
+                f"run {self._ref.run_id!r} does not exist; a stream that creates it must begin with RunStart"
+            )
+        for record in fresh:
+            self._apply(record)
+        run = self._run
+        assert run is not None  # the first record created it
+        run.heartbeat_at = max([run.heartbeat_at, *(r.t for r in fresh)])
+        run.updated_at = time.time()
+        self._flush(run)
+        self._save_ack(stream_id, acked, fresh[-1].seq)
+        return IngestResult(acked_seq=fresh[-1].seq, touched_keys=list(self._writes.points))
+
+    # --- records -------------------------------------------------------------------------
+
+    def _apply(self, record: Record) -> None:
+        if isinstance(record, RunStart):
+            self._start(record)
+            return
+        run = self._run
+        assert run is not None
+        match record:
+            case History():
+                self._history(run, record)
+            case ConfigUpdate():
+                flatten_checked(record.values, "config")
+                run.config.update(record.values)
+            case SummaryUpdate():
+                self._summary_update(run, record)
+            case RunUpdate():
+                self._run_update(run, record)
+            case RowsRejected():
+                run.rejected_rows += max(record.count, 0)
+            case MetricDefined():
+                self._define_metric(run, record)
+            case FileSaved():
+                size = self._blob_size(record.sha256, check_path(record.path))
+                self._writes.files[record.path] = {"sha256": record.sha256, "size": size, "updated_at": record.t}
+            case MediaSaved():
+                size = self._blob_size(record.sha256, check_path(record.path))
+                self._writes.media[record.sha256] = {
+                    "path": record.path,
+                    "media_type": record.media_type[:128],
+                    "size": size,
+                }
+            case Finish():
+                run.state = "finished" if record.exit_code == 0 else "failed"
+                run.exit_code = record.exit_code
+                run.error = record.error
+                run.finished_at = record.t
+                self._advance_runtime(run, record.t)
+
+    def _start(self, record: RunStart) -> None:
+        entity, project, run_id = self._ref
+        if record.project != project or record.run_id != run_id:
+            raise InvalidRecord(
+                f"RunStart names {record.project}/{record.run_id} but the stream is for {project}/{run_id}"
+            )
+        flatten_checked(record.config, "config")
+        run = self._run
+        if run is None:
+            check_names(entity, project, run_id)
+            run = RunRow(
+                pk=None,
+                project_pk=self._project_pk(record.t),
+                run_id=run_id,
+                name=run_id,
+                state="running",
+                created_at=record.t,
+                updated_at=record.t,
+                heartbeat_at=record.t,
+                session_started_at=record.t,
+            )
+            self._run = run
+        else:
+            logger.info("run %s/%s/%s continues (resume=%s)", entity, project, run_id, record.resume)
+            run.runtime_before_session = run.runtime
+            run.session_started_at = record.t
+            run.finished_at = run.exit_code = run.error = None
+        run.state = "running"
+        run.config.update(record.config)
+        if record.system:
+            run.system = dict(record.system)
+        self._set_descriptive(
+            run,
+            name=record.name,
+            notes=record.notes,
+            tags=record.tags or None,
+            group=record.group,
+            job_type=record.job_type,
+        )
+
+    def _history(self, run: RunRow, record: History) -> None:
+        step = check_step(record.step)
+        flat = flatten_checked(record.row, f"history row at step {step}")
+        runtime = self._advance_runtime(run, record.t)
+        self._writes.add_point(TIMESTAMP_KEY, step, record.t)
+        self._writes.add_point(RUNTIME_KEY, step, runtime)
+        for key, value in flat.items():
+            if key in RESERVED_KEYS:
+                continue  # the record's step and t are authoritative
+            if is_scalar(value):
+                self._writes.add_point(key, step, value)
+            else:
+                self._writes.objects.append({"step": step, "key": key, "value": pack(value)})
+            run.history_last[key] = value
+            run.deleted_summary_keys.discard(key)
+        run.history_rows += 1
+        run.last_step = step if run.last_step is None else max(run.last_step, step)
+        self._writes.summary_dirty = True
+
+    def _summary_update(self, run: RunRow, record: SummaryUpdate) -> None:
+        for key, value in flatten_checked(record.set, "summary").items():
+            run.explicit_summary[key] = value
+            run.deleted_summary_keys.discard(key)
+        for key in record.delete:
+            for existing in [
+                k for k in (*run.explicit_summary, *run.history_last) if k == key or k.startswith(f"{key}.")
+            ]:
+                run.explicit_summary.pop(existing, None)
+                run.deleted_summary_keys.add(existing)
+        self._writes.summary_dirty = True
+
+    def _run_update(self, run: RunRow, record: RunUpdate) -> None:
+        self._set_descriptive(
+            run, name=record.name, notes=record.notes, tags=record.tags, group=record.group, job_type=record.job_type
+        )
+
+    @staticmethod
+    def _set_descriptive(
+        run: RunRow,
+        *,
+        name: str | None,
+        notes: str | None,
+        tags: list[str] | None,
+        group: str | None,
+        job_type: str | None,
+    ) -> None:
+        if name is not None:
+            run.name = check_run_name(name)
+        if notes is not None:
+            run.notes = check_notes(notes)
+        if tags is not None:
+            run.tags = check_tags(tags)
+        if group is not None:
+            run.group = group[:256]
+        if job_type is not None:
+            run.job_type = job_type[:256]
+
+    def _define_metric(self, run: RunRow, record: MetricDefined) -> None:
+        if not record.name:
+            raise InvalidRecord("define_metric needs a non-empty name")
+        metric = MetricDefinition(
+            name=record.name,
+            step_metric=record.step_metric,
+            summary=record.summary,
+            goal=record.goal,
+            hidden=record.hidden,
+        )
+        run.metrics = [m for m in run.metrics if m.name != record.name] + [metric]
+        self._writes.summary_dirty = True
+
+    def _blob_size(self, sha256: str, path: str) -> int:
+        check_sha256(sha256)
+        if not self._blobs.has(sha256):
+            raise InvalidRecord(f"blob_missing: upload blob {sha256} (for {path!r}) before the record naming it")
+        return self._blobs.size(sha256)
+
+    @staticmethod
+    def _advance_runtime(run: RunRow, t: float) -> float:
+        """Seconds of the run so far at time ``t``, summed over every session (resumes)."""
+        runtime = run.runtime_before_session + max(t - run.session_started_at, 0.0)
+        run.runtime = max(run.runtime, runtime)
+        return runtime
+
+    # --- writes --------------------------------------------------------------------------
+
+    def _project_pk(self, t: float) -> int:
+        entity, project, _ = self._ref
+        pk = find_project_pk(self._conn, entity, project)
+        if pk is not None:
+            return pk
+        row = {"entity": entity, "name": project, "created_at": t, "last_activity": t}
+        return int(self._conn.execute(insert(projects).values(row).returning(projects.c.id)).scalar_one())
+
+    @staticmethod
+    def _pk(run: RunRow) -> int:
+        assert run.pk is not None
+        return run.pk
+
+    def _summary(self, run: RunRow, stats: dict[str, KeyStats]) -> dict[str, Any]:
+        needed = [k for k in run.history_last if k not in stats and matching_definition(k, run.metrics)]
+        if needed and run.pk is not None:
+            t = series_keys.c
+            rows = self._conn.execute(select(series_keys).where(t.run_pk == run.pk, t.key.in_(needed)))
+            stats = {**stats, **{row.key: stats_from_row(row) for row in rows}}
+        return effective_summary(run.history_last, run.explicit_summary, run.deleted_summary_keys, run.metrics, stats)
+
+    def _flush(self, run: RunRow) -> None:
+        conn, w = self._conn, self._writes
+        if run.pk is None:
+            run.save(conn)  # insert first: the run's children need its primary key
+        pk = self._pk(run)
+        stats = append_points(conn, pk, w.points)
+        if w.summary_dirty:
+            run.summary = self._summary(run, stats)
+        run.save(conn)
+        if w.objects:
+            conn.execute(insert(history_objects), [{"run_pk": pk, **o} for o in w.objects])
+        if w.files:
+            conn.execute(delete(files).where(files.c.run_pk == pk, files.c.path.in_(list(w.files))))
+            conn.execute(insert(files), [{"run_pk": pk, "path": p, **f} for p, f in w.files.items()])
+        if w.media:
+            conn.execute(delete(media_refs).where(media_refs.c.run_pk == pk, media_refs.c.sha256.in_(list(w.media))))
+            conn.execute(insert(media_refs), [{"run_pk": pk, "sha256": s, **m} for s, m in w.media.items()])
+        conn.execute(
+            update(projects)
+            .where(projects.c.id == run.project_pk)
+            .values(last_activity=max(run.updated_at, run.heartbeat_at))
+        )
+
+    def _save_ack(self, stream_id: str, old: int, new: int) -> None:
+        pk = self._pk(self._run) if self._run else 0
+        t = stream_acks.c
+        if old:
+            self._conn.execute(
+                update(stream_acks).where(t.run_pk == pk, t.stream_id == stream_id).values(acked_seq=new)
+            )
+        else:
+            self._conn.execute(insert(stream_acks).values(run_pk=pk, stream_id=stream_id, acked_seq=new))

@@ -1,0 +1,1 @@
+"""Run metadata: rows to API structs, summaries, and run-list queries."""

@@ -1,0 +1,1 @@
+"""The series store: scalar history as compressed per-(run, key) chunks with statistics."""

@@ -1,0 +1,1 @@
+"""SQL plumbing shared by the metadata and series stores: tables, engine, migrations."""

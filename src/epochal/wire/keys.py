@@ -1,0 +1,62 @@
+"""Rules for metric keys and names, and the flattening of nested rows."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, Final
+
+from epochal.wire import limits
+
+STEP_KEY: Final = "_step"
+TIMESTAMP_KEY: Final = "_timestamp"
+RUNTIME_KEY: Final = "_runtime"
+RESERVED_KEYS: Final = frozenset({STEP_KEY, TIMESTAMP_KEY, RUNTIME_KEY})
+SEPARATOR: Final = "."
+
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+
+
+class InvalidKeyError(ValueError):
+    """A key or name breaks the rules; the message names the key and the rule."""
+
+
+def check_key(key: object) -> str:
+    """Return ``key`` if it is a valid metric/config key, else raise :class:`InvalidKeyError`."""
+    if not isinstance(key, str):
+        raise InvalidKeyError(f"keys must be strings, got {type(key).__name__} {key!r}")
+    if not key:
+        raise InvalidKeyError("keys must not be empty")
+    if len(key) > limits.MAX_KEY_LENGTH:
+        raise InvalidKeyError(f"key {key[:40]!r}... is longer than {limits.MAX_KEY_LENGTH} characters")
+    if "\x00" in key:
+        raise InvalidKeyError(f"key {key!r} contains a NUL character")
+    return key
+
+
+def check_name(value: str, what: str, max_length: int) -> str:
+    """Validate a project name or run id: letters, digits, ``_ . -``; bounded length."""
+    if not isinstance(value, str) or not _NAME_RE.match(value) or len(value) > max_length:
+        raise InvalidKeyError(
+            f"{what} {value!r} is invalid: use 1-{max_length} letters, digits, '_', '.' or '-',"
+            " starting with a letter or digit"
+        )
+    return value
+
+
+def flatten(row: Mapping[str, Any], prefix: str = "", depth: int = 0) -> dict[str, Any]:
+    """Flatten nested dicts to dotted keys (``{"a": {"b": 1}}`` -> ``{"a.b": 1}``).
+
+    Dicts carrying a ``_type`` (media references) are values, not nesting.
+    """
+    if depth > limits.MAX_NESTING_DEPTH:
+        raise InvalidKeyError(f"value nested deeper than {limits.MAX_NESTING_DEPTH} levels at {prefix!r}")
+    flat: dict[str, Any] = {}
+    for key, value in row.items():
+        check_key(key)
+        name = f"{prefix}{SEPARATOR}{key}" if prefix else key
+        if isinstance(value, Mapping) and "_type" not in value:
+            flat.update(flatten(value, name, depth + 1))
+        else:
+            flat[name] = value
+    return flat

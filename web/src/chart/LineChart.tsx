@@ -1,0 +1,169 @@
+/**
+ * Draws one PlotData with uPlot. The chart object is rebuilt only when the set of series changes
+ * (runs shown, smoothing on/off, axis type); new points only call setData, so live updates do not
+ * flicker. Zoom is reported upward (the caller re-queries exact data for the range) instead of
+ * stretching the points already drawn.
+ */
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+import { runColor, withAlpha } from "../colors";
+import { formatNumber } from "../format";
+import { valueAtOrBefore } from "./align";
+import type { PlotData } from "./plotData";
+
+export interface LineChartProps {
+  title: string;
+  plot: PlotData;
+  names: ReadonlyMap<string, string>;
+  logY: boolean;
+  height?: number;
+  onZoom: (minStep: number, maxStep: number) => void;
+  onReset: () => void;
+  onWidth?: (width: number) => void;
+}
+
+function themeColor(name: string, fallback: string): string {
+  const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  return value || fallback;
+}
+
+function buildOptions(props: LineChartProps, width: number, height: number, onHover: (idx: number | null) => void): uPlot.Options {
+  const text = themeColor("--text-muted", "#666");
+  const grid = themeColor("--grid", "#e5e5e5");
+  const axis: uPlot.Axis = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+  return {
+    width,
+    height,
+    legend: { show: false },
+    scales: { x: { time: false }, y: { distr: props.logY ? 3 : 1 } },
+    axes: [axis, { ...axis, size: 56, values: (_u, ticks) => ticks.map((t) => formatNumber(t)) }],
+    cursor: { drag: { x: true, y: false, setScale: false }, points: { size: 6 } },
+    series: [
+      { label: "step" },
+      ...props.plot.series.map((spec): uPlot.Series => {
+        const color = runColor(spec.runId);
+        const label = props.names.get(spec.runId) ?? spec.runId;
+        if (spec.role === "min" || spec.role === "max") {
+          return { label: `${label} ${spec.role}`, stroke: "transparent", width: 0, points: { show: false }, spanGaps: true };
+        }
+        if (spec.role === "raw") {
+          return { label: `${label} raw`, stroke: withAlpha(color, 0.25), width: 1, points: { show: false }, spanGaps: true };
+        }
+        return { label, stroke: color, width: 1.5, spanGaps: true };
+      }),
+    ],
+    bands: props.plot.bands.map((band) => ({ series: [band.upper, band.lower], fill: withAlpha(runColor(band.runId), 0.18) })),
+    hooks: {
+      setSelect: [
+        (u) => {
+          if (u.select.width > 3) {
+            const min = u.posToVal(u.select.left, "x");
+            const max = u.posToVal(u.select.left + u.select.width, "x");
+            props.onZoom(Math.floor(min), Math.ceil(max));
+          }
+          u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+        },
+      ],
+      setCursor: [(u) => onHover(u.cursor.idx ?? null)],
+    },
+  };
+}
+
+function toAligned(plot: PlotData): uPlot.AlignedData {
+  return [plot.xs, ...plot.ys] as uPlot.AlignedData;
+}
+
+/** A string that changes exactly when the chart must be rebuilt rather than fed new data. */
+function structureOf(plot: PlotData, logY: boolean): string {
+  return `${logY}|${plot.series.map((s) => `${s.runId}:${s.role}`).join(",")}`;
+}
+
+export function LineChart(props: LineChartProps) {
+  const { plot, logY, height = 220 } = props;
+  const host = useRef<HTMLDivElement>(null);
+  const chart = useRef<uPlot | null>(null);
+  const latest = useRef(props);
+  latest.current = props;
+  const [hoverIdx, setHoverIdx] = useState<number | null>(null);
+  const [width, setWidth] = useState(0);
+  const structure = structureOf(plot, logY);
+
+  useEffect(() => {
+    const element = host.current;
+    if (!element) return;
+    const observer = new ResizeObserver(() => setWidth(Math.floor(element.clientWidth)));
+    observer.observe(element);
+    setWidth(Math.floor(element.clientWidth));
+    return () => observer.disconnect();
+  }, []);
+
+  useEffect(() => {
+    if (width > 0) latest.current.onWidth?.(width);
+  }, [width]);
+
+  useEffect(() => {
+    const element = host.current;
+    if (!element || width === 0) return;
+    // Callbacks go through `latest` so the chart never calls a stale closure.
+    const proxy: LineChartProps = {
+      ...latest.current,
+      onZoom: (a, b) => latest.current.onZoom(a, b),
+      onReset: () => latest.current.onReset(),
+    };
+    const u = new uPlot(buildOptions(proxy, width, height, setHoverIdx), toAligned(latest.current.plot), element);
+    const onDoubleClick = () => latest.current.onReset();
+    u.over.addEventListener("dblclick", onDoubleClick);
+    chart.current = u;
+    return () => {
+      u.over.removeEventListener("dblclick", onDoubleClick);
+      u.destroy();
+      chart.current = null;
+    };
+    // Rebuilt only when the structure or the size changes; data changes go through setData below.
+  }, [structure, width, height]);
+
+  useEffect(() => {
+    chart.current?.setData(toAligned(plot));
+  }, [plot]);
+
+  const legend = useMemo(() => legendRows(plot, props.names, hoverIdx), [plot, props.names, hoverIdx]);
+  const lineCount = plot.series.filter((s) => s.role === "line").length;
+  const hoverStep = hoverIdx !== null ? plot.xs[hoverIdx] : undefined;
+
+  return (
+    <div class="line-chart" data-lines={lineCount} data-max-step={plot.xs.length ? plot.xs[plot.xs.length - 1] : ""}>
+      <div class="line-chart-canvas" ref={host} />
+      <div class="chart-legend">
+        <span class="legend-step">{hoverStep !== undefined ? `step ${hoverStep}` : "last"}</span>
+        {legend.shown.map((row) => (
+          <span class="legend-item" key={row.runId} data-run-id={row.runId} data-last-step={row.lastStep ?? ""} title={row.name}>
+            <i class="swatch" style={{ background: runColor(row.runId) }} />
+            <span class="legend-name">{row.name}</span>
+            <b>{row.value === null ? "–" : formatNumber(row.value)}</b>
+          </span>
+        ))}
+        {legend.more > 0 ? <span class="legend-more">+{legend.more} more</span> : null}
+      </div>
+    </div>
+  );
+}
+
+const LEGEND_ROWS = 8;
+
+function legendRows(plot: PlotData, names: ReadonlyMap<string, string>, hoverIdx: number | null) {
+  const at = hoverIdx ?? plot.xs.length - 1;
+  const rows = plot.series.flatMap((spec, i) => {
+    if (spec.role !== "line") return [];
+    const column = plot.ys[i] ?? [];
+    return [{ runId: spec.runId, name: names.get(spec.runId) ?? spec.runId, value: valueAtOrBefore(column, at), lastStep: lastDrawnStep(plot.xs, column) }];
+  });
+  if (hoverIdx !== null) rows.sort((a, b) => (b.value ?? -Infinity) - (a.value ?? -Infinity));
+  return { shown: rows.slice(0, LEGEND_ROWS), more: Math.max(0, rows.length - LEGEND_ROWS) };
+}
+
+/** The step of the run's last drawn point (the legend exposes it; live updates move it). */
+function lastDrawnStep(xs: readonly number[], column: readonly (number | null)[]): number | null {
+  for (let i = column.length - 1; i >= 0; i--) if (column[i] !== null && column[i] !== undefined) return xs[i] ?? null;
+  return null;
+}
