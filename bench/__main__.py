@@ -21,14 +21,25 @@ from bench.tools import TOOLS, Session, epochal_missing
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("groups", nargs="+", choices=("all", *GROUPS), help="what to measure")
-    parser.add_argument("--scale", choices=tuple(SCALES), default="full",
-                        help="full: the sizes of issue 4; small: a quick check (default: full)")
-    parser.add_argument("--repeat", type=int, default=None,
-                        help="fresh processes per measurement; the median is reported (default 3, small: 1)")
-    parser.add_argument("--timeout", type=float, default=None,
-                        help="seconds before a measurement is abandoned (default 900, small: 120)")
-    parser.add_argument("--tools", default=",".join(TOOLS),
-                        help=f"comma-separated subset of {','.join(TOOLS)}")
+    parser.add_argument(
+        "--scale",
+        choices=tuple(SCALES),
+        default="full",
+        help="full: the sizes of issue 4; small: a quick check (default: full)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=None,
+        help="fresh processes per measurement; the median is reported (default 3, small: 1)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        help="seconds before a measurement is abandoned (default 900, small: 120)",
+    )
+    parser.add_argument("--tools", default=",".join(TOOLS), help=f"comma-separated subset of {','.join(TOOLS)}")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder (stores, worker logs)")
     return parser.parse_args(argv)
 
@@ -56,7 +67,16 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         session.close(keep=args.keep)
     command = "python -m bench " + " ".join(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
-    markdown = render(results, args.scale, scale, repeat, tools, versions, groups, command)
+    markdown = render(
+        results,
+        scale_name=args.scale,
+        scale=scale,
+        repeat=repeat,
+        tools=tools,
+        versions=versions,
+        groups=groups,
+        command=command,
+    )
     print("\n" + markdown)
     path = write(markdown)
     raw = {f"{figure}|{tool}": asdict(cell) for (figure, tool), cell in results.cells.items()}

@@ -31,10 +31,24 @@ class Scale:
 
 
 SCALES = {
-    "full": Scale(narrow=(20_000, 10), wide=(2_000, 1_000), series_points=1_000_000, overlay=(100, 100_000),
-                  table_runs=10_000, repeat=3, timeout_s=900.0),
-    "small": Scale(narrow=(2_000, 10), wide=(200, 1_000), series_points=100_000, overlay=(10, 10_000),
-                   table_runs=300, repeat=1, timeout_s=120.0),
+    "full": Scale(
+        narrow=(20_000, 10),
+        wide=(2_000, 1_000),
+        series_points=1_000_000,
+        overlay=(100, 100_000),
+        table_runs=10_000,
+        repeat=3,
+        timeout_s=900.0,
+    ),
+    "small": Scale(
+        narrow=(2_000, 10),
+        wide=(100, 1_000),
+        series_points=100_000,
+        overlay=(10, 10_000),
+        table_runs=300,
+        repeat=1,
+        timeout_s=120.0,
+    ),
 }
 TABLE_CONFIG_KEYS = 50
 TABLE_SUMMARY_KEYS = 20

@@ -89,14 +89,15 @@ def run_log(ctx: Context) -> None:
             if name == "epochal" and ctx.skip_epochal(figures):
                 continue
             for rep in range(ctx.repeat):
-                ok = _train_once(ctx, name, prefix, steps, keys, figures)
+                ok = _train_once(ctx, name, prefix, (steps, keys), figures=figures)
                 if not ok:
                     break
                 ctx.say(f"[log] {name} {steps}x{keys} {rep + 1}/{ctx.repeat}: " + _train_summary(ctx, name, prefix))
 
 
-def _train_once(ctx: Context, name: str, prefix: str, steps: int, keys: int, figures: list[str]) -> bool:
+def _train_once(ctx: Context, name: str, prefix: str, workload: tuple[int, int], *, figures: list[str]) -> bool:
     workdir = ctx.session.fresh_dir(f"log-{name}")
+    steps, keys = workload
     params = {"steps": steps, "keys": keys}
     if name != "epochal":
         out = ctx.session.run(ctx.session.tool(name, workdir), "train", params, workdir)
@@ -106,8 +107,9 @@ def _train_once(ctx: Context, name: str, prefix: str, steps: int, keys: int, fig
         server = epochal_server(workdir / "server-data")
         server.start()
         try:
-            out = ctx.session.run(ctx.session.tool(name, workdir, epochal_url=server_url(server)), "train", params,
-                                  workdir)
+            out = ctx.session.run(
+                ctx.session.tool(name, workdir, epochal_url=server_url(server)), "train", params, workdir
+            )
         finally:
             server.stop()
         store_bytes = dir_size(workdir / "server-data") - _empty_epochal_store(ctx)
@@ -120,6 +122,8 @@ def _train_once(ctx: Context, name: str, prefix: str, steps: int, keys: int, fig
     if name == "floor":
         return True
     results.add(f"{prefix}_finish_s", name, result["finish_s"])
+    if result.get("stored_when_finish_returned") is False:
+        results.note(f"{prefix}_finish_s", name, "returned before the server had every point")
     points, stored = result["points"], result.get("stored_points")
     if stored is None:
         results.note(f"{prefix}_ingest_pps", name, "n/a: offline, nothing reaches a server")
@@ -153,8 +157,10 @@ def _train_summary(ctx: Context, name: str, prefix: str) -> str:
         samples = ctx.results.cell(figure, name).samples
         return format(samples[-1], fmt) if samples else "—"
 
-    return (f"log {last(f'{prefix}_log_us', '.2f')} µs/call, finish {last(f'{prefix}_finish_s', '.3f')} s, "
-            f"ingest {last(f'{prefix}_ingest_pps', ',.0f')} points/s")
+    return (
+        f"log {last(f'{prefix}_log_us', '.2f')} µs/call, finish {last(f'{prefix}_finish_s', '.3f')} s, "
+        f"ingest {last(f'{prefix}_ingest_pps', ',.0f')} points/s"
+    )
 
 
 def _fill(ctx: Context, name: str, kind: str, params: dict[str, Any]) -> WorkerOutcome:
@@ -172,12 +178,22 @@ def _fill(ctx: Context, name: str, kind: str, params: dict[str, Any]) -> WorkerO
 def _query_tool(ctx: Context, name: str, workdir: Path) -> Any:
     scratch = ctx.session.scratch
     url = ctx.shared_epochal_url("query") if name == "epochal" else None
-    return ctx.session.tool(name, workdir, mlflow_db=scratch / "mlflow-query" / "mlflow.db", epochal_url=url,
-                            trackio_dir=scratch / "trackio-query")
+    return ctx.session.tool(
+        name,
+        workdir,
+        mlflow_db=scratch / "mlflow-query" / "mlflow.db",
+        epochal_url=url,
+        trackio_dir=scratch / "trackio-query",
+    )
 
 
-def _run_queries(ctx: Context, kind: str, fill_params: dict[str, Any],
-                 queries: list[tuple[str, list[str]]], record: Callable[[str, str, dict[str, Any]], str]) -> None:
+def _run_queries(
+    ctx: Context,
+    kind: str,
+    fill_params: dict[str, Any],
+    queries: list[tuple[str, list[str]]],
+    record: Callable[[str, str, dict[str, Any]], str],
+) -> None:
     """Fill each query tool's store, then time each query ``repeat`` times in fresh processes."""
     all_figures = [figure for _, figures in queries for figure in figures]
     for name in ctx.tools:
@@ -196,12 +212,14 @@ def _run_queries(ctx: Context, kind: str, fill_params: dict[str, Any],
         for measurement, figures in queries:
             for rep in range(ctx.repeat):
                 workdir = ctx.session.fresh_dir(f"{measurement}-{name}")
-                out = ctx.session.run(_query_tool(ctx, name, workdir), measurement,
-                                      {**fill_params, **filled.result}, workdir)
+                out = ctx.session.run(
+                    _query_tool(ctx, name, workdir), measurement, {**fill_params, **filled.result}, workdir
+                )
                 if not out.ok:
                     ctx.fail(figures, name, out)
                     break
-                ctx.say(f"[{kind}] {name} {measurement} {rep + 1}/{ctx.repeat}: " + record(measurement, name, out.result))
+                summary = record(measurement, name, out.result)
+                ctx.say(f"[{kind}] {name} {measurement} {rep + 1}/{ctx.repeat}: {summary}")
 
 
 def run_series(ctx: Context) -> None:
@@ -212,10 +230,16 @@ def run_series(ctx: Context) -> None:
         ctx.results.add("chart_s", name, result["seconds"])
         ctx.results.add("chart_points", name, float(result["returned"]))
         ctx.results.add("chart_spike", name, bool(result["spike"]))
-        return f"{result['seconds']:.3f} s, {result['returned']:,} points, spike {'kept' if result['spike'] else 'LOST'}"
+        spike = "kept" if result["spike"] else "LOST"
+        return f"{result['seconds']:.3f} s, {result['returned']:,} points, spike {spike}"
 
-    _run_queries(ctx, "series", {"points": ctx.scale.series_points},
-                 [("read_full", ["read_full_s"]), ("chart", ["chart_s", "chart_points", "chart_spike"])], record)
+    _run_queries(
+        ctx,
+        "series",
+        {"points": ctx.scale.series_points},
+        [("read_full", ["read_full_s"]), ("chart", ["chart_s", "chart_points", "chart_spike"])],
+        record,
+    )
 
 
 def run_overlay(ctx: Context) -> None:

@@ -7,6 +7,7 @@ service) are polled with psutil so their peak memory is reported beside the work
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -68,7 +69,11 @@ def run_worker(
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
             [str(python), "-m", f"bench.workers.{tool_module}", measurement, json.dumps(params)],
-            cwd=workdir, env=bench_env(env), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=workdir,
+            env=bench_env(env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         helper_peak = _wait_polling_helpers(proc, timeout_s)
     outcome = WorkerOutcome(helper_peak_rss_mb=helper_peak or 0.0, log_path=log_path)
@@ -119,10 +124,8 @@ def _children_rss_mb(parent: psutil.Process) -> float:
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
     proc.wait()
 
 
@@ -140,7 +143,11 @@ class ServerProcess:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(
-                self.argv, cwd=self.log_path.parent, env=bench_env(self.env), stdout=log, stderr=subprocess.STDOUT,
+                self.argv,
+                cwd=self.log_path.parent,
+                env=bench_env(self.env),
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         deadline = time.monotonic() + timeout_s

@@ -19,7 +19,7 @@ def format_value(value: float | bool | None, unit: str) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "**no**"
-    if unit == "points/s" or unit == "points":
+    if unit in {"points/s", "points"}:
         return f"{value:,.0f}"
     if unit == "s":
         return f"{value:.4f}" if value < 0.01 else f"{value:.3f}" if value < 10 else f"{value:.1f}"
@@ -50,12 +50,23 @@ def machine_info() -> list[str]:
     if meminfo.exists():
         total_kib = int(meminfo.read_text().split()[1])
         memory = f", {total_kib / 1024 / 1024:.0f} GiB RAM"
-    return [f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} logical CPUs{memory}",
-            f"Python {platform.python_version()}"]
+    return [
+        f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} logical CPUs{memory}",
+        f"Python {platform.python_version()}",
+    ]
 
 
-def render(results: Results, scale_name: str, scale: Scale, repeat: int, tools: tuple[str, ...],
-           versions: dict[str, str], groups: tuple[str, ...], command: str) -> str:
+def render(
+    results: Results,
+    *,
+    scale_name: str,
+    scale: Scale,
+    repeat: int,
+    tools: tuple[str, ...],
+    versions: dict[str, str],
+    groups: tuple[str, ...],
+    command: str,
+) -> str:
     """The markdown report: header (date, machine, versions, method) and one table."""
     shown = [t for t in tools if any(results.cells.get((f.key, t)) for f in FIGURES)]
     anchors = tuple(t for t in ANCHORS if t in shown)
@@ -77,8 +88,11 @@ def render(results: Results, scale_name: str, scale: Scale, repeat: int, tools: 
         if figure.group not in groups:
             continue
         cells = [format_cell(results.cell(figure.key, t), figure.unit) for t in shown]
-        lines.append(f"| {describe(figure, scale)} | {figure.unit} | " + " | ".join(cells)
-                     + f" | {_best(results, figure, anchors)} | {_ratio(results, figure, anchors)} |")
+        lines.append(
+            f"| {describe(figure, scale)} | {figure.unit} | "
+            + " | ".join(cells)
+            + f" | {_best(results, figure, anchors)} | {_ratio(results, figure, anchors)} |"
+        )
     return "\n".join(lines) + "\n"
 
 

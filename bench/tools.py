@@ -45,8 +45,20 @@ def epochal_missing() -> str | None:
 def epochal_server(data_dir: Path) -> ServerProcess:
     port = free_port()
     return ServerProcess(
-        [str(PROJECT_PYTHON), "-m", "epochal", "server", "--host", "127.0.0.1", "--port", str(port),
-         "--data-dir", str(data_dir), "--log-level", "warning"],
+        [
+            str(PROJECT_PYTHON),
+            "-m",
+            "epochal",
+            "server",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--data-dir",
+            str(data_dir),
+            "--log-level",
+            "warning",
+        ],
         health_url=f"http://127.0.0.1:{port}/api/v1/health",
         log_path=data_dir.parent / f"{data_dir.name}-server.log",
     )
@@ -56,9 +68,22 @@ def mlflow_server(backend_db: Path) -> ServerProcess:
     port = free_port()
     backend_db.parent.mkdir(parents=True, exist_ok=True)
     return ServerProcess(
-        [str(ANCHOR_PYTHON), "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(port),
-         "--backend-store-uri", f"sqlite:///{backend_db}",
-         "--default-artifact-root", str(backend_db.parent / "artifacts"), "--workers", "1"],
+        [
+            str(ANCHOR_PYTHON),
+            "-m",
+            "mlflow",
+            "server",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--backend-store-uri",
+            f"sqlite:///{backend_db}",
+            "--default-artifact-root",
+            str(backend_db.parent / "artifacts"),
+            "--workers",
+            "1",
+        ],
         health_url=f"http://127.0.0.1:{port}/health",
         log_path=backend_db.parent / "mlflow-server.log",
     )
@@ -102,23 +127,40 @@ class Session:
         if not keep:
             shutil.rmtree(self.scratch, ignore_errors=True)
 
-    def tool(self, name: str, workdir: Path, *, mlflow_db: Path | None = None, epochal_url: str | None = None,
-             trackio_dir: Path | None = None) -> Tool:
+    def tool(
+        self,
+        name: str,
+        workdir: Path,
+        *,
+        mlflow_db: Path | None = None,
+        epochal_url: str | None = None,
+        trackio_dir: Path | None = None,
+    ) -> Tool:
         """How to run ``name``'s worker with its store in (or under) ``workdir``."""
         if name == "epochal":
-            return Tool(name, PROJECT_PYTHON, "epochal_tool",
-                        env={"EPOCHAL_BASE_URL": epochal_url or "", "EPOCHAL_SILENT": "true"})
+            return Tool(
+                name,
+                PROJECT_PYTHON,
+                "epochal_tool",
+                env={"EPOCHAL_BASE_URL": epochal_url or "", "EPOCHAL_SILENT": "true"},
+            )
         if name == "floor":
             return Tool(name, PROJECT_PYTHON, "floor")
         if name == "wandb":
-            return Tool(name, ANCHOR_PYTHON, "wandb_tool",
-                        env={"WANDB_MODE": "offline", "WANDB_SILENT": "true", "WANDB_DIR": str(workdir)})
+            return Tool(
+                name,
+                ANCHOR_PYTHON,
+                "wandb_tool",
+                env={"WANDB_MODE": "offline", "WANDB_SILENT": "true", "WANDB_DIR": str(workdir)},
+            )
         if name == "trackio":
-            return Tool(name, ANCHOR_PYTHON, "trackio_tool",
-                        env={"TRACKIO_DIR": str(trackio_dir or workdir / "trackio")})
+            return Tool(
+                name, ANCHOR_PYTHON, "trackio_tool", env={"TRACKIO_DIR": str(trackio_dir or workdir / "trackio")}
+            )
         if name == "mlflow-sqlite":
-            return Tool(name, ANCHOR_PYTHON, "mlflow_tool",
-                        params={"uri": f"sqlite:///{mlflow_db or workdir / 'mlflow.db'}"})
+            return Tool(
+                name, ANCHOR_PYTHON, "mlflow_tool", params={"uri": f"sqlite:///{mlflow_db or workdir / 'mlflow.db'}"}
+            )
         if name == "mlflow-server":
             server = self.shared_server(
                 f"mlflow:{mlflow_db}", lambda: mlflow_server(mlflow_db or self.scratch / "mlflow-server" / "mlflow.db")
@@ -126,7 +168,15 @@ class Session:
             return Tool(name, ANCHOR_PYTHON, "mlflow_tool", params={"uri": server_url(server)})
         raise ValueError(f"unknown tool {name!r}")
 
-    def run(self, tool: Tool, measurement: str, params: dict[str, Any], workdir: Path,
-            timeout_s: float | None = None) -> WorkerOutcome:
-        return run_worker(tool.python, tool.module, measurement, {**tool.params, **params}, workdir=workdir,
-                          timeout_s=timeout_s or self.timeout_s, env=tool.env)
+    def run(
+        self, tool: Tool, measurement: str, params: dict[str, Any], workdir: Path, timeout_s: float | None = None
+    ) -> WorkerOutcome:
+        return run_worker(
+            tool.python,
+            tool.module,
+            measurement,
+            {**tool.params, **params},
+            workdir=workdir,
+            timeout_s=timeout_s or self.timeout_s,
+            env=tool.env,
+        )

@@ -36,8 +36,15 @@ def main() -> None:
         emit({"import_s": import_s})
         return
     handler = {
-        "init": _init, "train": _train, "fill_series": _fill_series, "read_full": _read_full, "chart": _chart,
-        "fill_overlay": _fill_overlay, "overlay": _overlay, "fill_table": _fill_table, "table": _table,
+        "init": _init,
+        "train": _train,
+        "fill_series": _fill_series,
+        "read_full": _read_full,
+        "chart": _chart,
+        "fill_overlay": _fill_overlay,
+        "overlay": _overlay,
+        "fill_table": _fill_table,
+        "table": _table,
     }[name]
     emit(handler(args))
 
@@ -106,42 +113,49 @@ def _train(args: dict[str, Any]) -> dict[str, Any]:
 
 
 class _Stream:
-    """One ingest stream: numbers records and POSTs them in framed batches."""
+    """One ingest stream of one run: numbers its records and POSTs them as framed batches."""
 
     def __init__(self, client: Any, project: str, run_id: str) -> None:
         import msgspec
 
-        from epochal.wire.framing import frame
-        from epochal.wire.records import RunStart, encode_record
-
         self._client = client
+        self._project = project
+        self._run_id = run_id
         self._url = f"/projects/-/{project}/runs/{run_id}/streams/{uuid.uuid4().hex[:16]}"
         self._encode = msgspec.msgpack.Encoder().encode
-        self._frame = frame
-        self._encode_record = encode_record
         self._frames: list[bytes] = []
-        self.seq = 0
-        self.start_record = lambda **fields: RunStart(seq=self._next(), t=time.time(), project=project, run_id=run_id,
-                                                      **fields)
+        self._seq = 0
 
-    def _next(self) -> int:
-        self.seq += 1
-        return self.seq
+    def next_seq(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    def start(self, **fields: Any) -> None:
+        from epochal.wire.records import RunStart
+
+        self.add_record(
+            RunStart(seq=self.next_seq(), t=time.time(), project=self._project, run_id=self._run_id, **fields)
+        )
 
     def add_record(self, record: Any) -> None:
-        self._frames.append(self._frame(self._encode_record(record)))
+        from epochal.wire.framing import frame
+        from epochal.wire.records import encode_record
+
+        self._frames.append(frame(encode_record(record)))
 
     def add_history(self, step: int, row: dict[str, Any]) -> None:
+        """The SDK's hot-path encoding: a plain tuple byte-identical to ``History``."""
+        from epochal.wire.framing import frame
         from epochal.wire.records import HISTORY_KIND
 
-        self._frames.append(self._frame(self._encode((HISTORY_KIND, self._next(), time.time(), step, row))))
+        self._frames.append(frame(self._encode((HISTORY_KIND, self.next_seq(), time.time(), step, row))))
         if len(self._frames) >= RECORDS_PER_POST:
             self.flush()
 
     def finish(self) -> None:
         from epochal.wire.records import Finish
 
-        self.add_record(Finish(seq=self._next(), t=time.time()))
+        self.add_record(Finish(seq=self.next_seq(), t=time.time()))
         self.flush()
 
     def flush(self) -> None:
@@ -149,13 +163,13 @@ class _Stream:
             return
         body = b"".join(self._frames)
         self._frames.clear()
-        self._client.post(self._url, content=body,
-                          headers={"Content-Type": "application/x-epochal-frames"}).raise_for_status()
+        headers = {"Content-Type": "application/x-epochal-frames"}
+        self._client.post(self._url, content=body, headers=headers).raise_for_status()
 
 
 def _fill_run(client: Any, project: str, run_id: str, values: Any) -> None:
     stream = _Stream(client, project, run_id)
-    stream.add_record(stream.start_record(config=CONFIG))
+    stream.start(config=CONFIG)
     for step, value in enumerate(values.tolist()):
         stream.add_history(step, {"loss": value})
     stream.finish()
@@ -180,9 +194,11 @@ def _read_full(args: dict[str, Any]) -> dict[str, Any]:
         returned = 0
         min_step: int | None = 0
         while min_step is not None:
-            response = client.get(f"{path}/runs/run-0/history",
-                                  params={"keys": "loss", "limit": 10_000, "min_step": min_step},
-                                  headers={"Accept": "application/msgpack"}).raise_for_status()
+            response = client.get(
+                f"{path}/runs/run-0/history",
+                params={"keys": "loss", "limit": 10_000, "min_step": min_step},
+                headers={"Accept": "application/msgpack"},
+            ).raise_for_status()
             page = decode(response.content)
             returned += len(page["rows"])
             min_step = page.get("next_step")
@@ -234,8 +250,8 @@ def _fill_table(args: dict[str, Any]) -> dict[str, Any]:
             stream = _Stream(client, "table", f"run-{index}")
             config = {f"c{k:02d}": (index * 31 + k) % 97 for k in range(args["config_keys"])}
             summary = {f"s{k:02d}": ((index * 7919 + k) % 10007) / 10007 for k in range(args["summary_keys"])}
-            stream.add_record(stream.start_record(config=config))
-            stream.add_record(SummaryUpdate(seq=stream._next(), t=time.time(), set=summary))
+            stream.start(config=config)
+            stream.add_record(SummaryUpdate(seq=stream.next_seq(), t=time.time(), set=summary))
             stream.finish()
     return {"runs": args["runs"]}
 

@@ -36,8 +36,15 @@ def main() -> None:
         emit({"import_s": import_s})
         return
     handler = {
-        "init": _init, "train": _train, "fill_series": _fill_series, "read_full": _read_full, "chart": _chart,
-        "fill_overlay": _fill_overlay, "overlay": _overlay, "fill_table": _fill_table, "table": _table,
+        "init": _init,
+        "train": _train,
+        "fill_series": _fill_series,
+        "read_full": _read_full,
+        "chart": _chart,
+        "fill_overlay": _fill_overlay,
+        "overlay": _overlay,
+        "fill_table": _fill_table,
+        "table": _table,
     }[name]
     emit(handler(args))
 

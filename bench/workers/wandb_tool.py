@@ -37,15 +37,17 @@ def main() -> None:
     start = time.perf_counter()
     run.finish()
     end = time.perf_counter()
-    emit({
-        "log_us": log_us,
-        "finish_s": end - start,
-        "end_to_end_s": end - first_log,
-        "points": steps * keys,
-        "stored_points": None,
-        "store_bytes": dir_size(store) - size_before,
-        "peak_rss_mb": peak_rss_mb(),
-    })
+    emit(
+        {
+            "log_us": log_us,
+            "finish_s": end - start,
+            "end_to_end_s": end - first_log,
+            "points": steps * keys,
+            "stored_points": None,
+            "store_bytes": dir_size(store) - size_before,
+            "peak_rss_mb": peak_rss_mb(),
+        }
+    )
 
 
 if __name__ == "__main__":

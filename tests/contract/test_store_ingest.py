@@ -154,7 +154,8 @@ def test_rows_are_flattened_and_split_by_type(store: SqlStore) -> None:
     s = Stream()
     s.start()
     s.log(0, {"train": {"loss": 0.5, "acc": 0.9}, "note": "warmup", "items": [1, 2], "none": None})
-    store.ingest(s.ref, "s1", s.take())
+    result = store.ingest(s.ref, "s1", s.take())
+    assert set(result.touched_keys) == {"train.loss", "train.acc", "_timestamp", "_runtime"}
     assert {k.key for k in store.list_series_keys(s.ref)} == {"train.loss", "train.acc", "_timestamp", "_runtime"}
     row = store.read_history(s.ref).rows[0]
     assert row["train.loss"] == 0.5 and row["train.acc"] == 0.9

@@ -20,9 +20,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--screenshots", action="store_true", default=False, help="save web UI screenshots into docs/img/"
-    )
+    parser.addoption("--screenshots", action="store_true", default=False, help="save web UI screenshots into docs/img/")
 
 
 def chromium_path() -> str:

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
 from playwright.sync_api import Page, expect
 
 import epochal
-from tests.conftest import LiveServer
-from tests.e2e.conftest import Screenshots
+
+if TYPE_CHECKING:  # fixtures' types; conftest modules are not imported at run time
+    from tests.conftest import LiveServer
+    from tests.e2e.conftest import Screenshots
 
 pytestmark = pytest.mark.browser
 

@@ -46,7 +46,7 @@ def test_seed_script_runs_verbatim_and_everything_reads_back(live_server: LiveSe
         images = history[5]["val\\test misprediction"]
         assert len(images) == 3
         for ref, pixels in zip(images, run_expected["images"], strict=True):
-            png = run.blob(ref["sha256"])
+            png = run.media(ref)
             decoded = np.asarray(PILImage.open(io.BytesIO(png)))
             assert decoded.shape == (8, 8)
             assert np.array_equal(decoded, np.round(np.asarray(pixels[0]) * 255).astype(np.uint8))

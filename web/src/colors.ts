@@ -1,19 +1,22 @@
 /**
- * A run keeps one colour everywhere (table swatch, every chart, any link a colleague opens):
- * it comes from a hash of the run id, not from the run's position in a list.
+ * Run colours. A run keeps one colour everywhere on a page (table swatch, every chart): colours
+ * go by creation order in the project, so the first ten runs get ten clearly different colours
+ * and a link opened by a colleague shows the same ones.
  */
 const PALETTE = [
-  "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-  "#bcbd22", "#3b5bdb", "#f06595", "#0ca678", "#f59f00", "#ae3ec9", "#e8590c", "#1098ad",
+  "#4e79a7", "#f28e2b", "#e15759", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f",
+  "#ff9da7", "#3b5bdb", "#0ca678", "#ae3ec9", "#d9480f", "#1098ad", "#5c940d", "#868e96",
 ];
 
-export function runColor(runId: string): string {
-  let hash = 2166136261;
-  for (let i = 0; i < runId.length; i++) {
-    hash ^= runId.charCodeAt(i);
-    hash = Math.imul(hash, 16777619);
-  }
-  return PALETTE[(hash >>> 0) % PALETTE.length] ?? "#1f77b4";
+export type RunColors = ReadonlyMap<string, string>;
+
+export function colorsFor(runs: readonly { run_id: string; created_at: number }[]): RunColors {
+  const ordered = runs.slice().sort((a, b) => a.created_at - b.created_at || a.run_id.localeCompare(b.run_id));
+  return new Map(ordered.map((run, index) => [run.run_id, PALETTE[index % PALETTE.length] ?? "#4e79a7"]));
+}
+
+export function colorOf(colors: RunColors, runId: string): string {
+  return colors.get(runId) ?? "#868e96";
 }
 
 /** The colour with an alpha, for faint raw lines and envelope bands. */

@@ -22,9 +22,10 @@ def demo(project: str, runs: int, epochs: int, pace: float, workdir: Path, base_
     Needs the demo extra: pip install 'epochal[demo]'.
     """
     try:
-        from epochal.cli.demo_training import DemoOptions, run_demo
-        import torch  # noqa: F401
         import sklearn  # noqa: F401
+        import torch  # noqa: F401
+
+        from epochal.cli.demo_training import DemoOptions, run_demo
     except ImportError as error:
         raise click.ClickException(f"{error.name} is missing: pip install 'epochal[demo]'") from error
     if base_url:

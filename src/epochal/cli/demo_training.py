@@ -71,7 +71,8 @@ def _build_model(config: dict[str, Any]) -> Any:
             def forward(self, x: torch.Tensor) -> torch.Tensor:
                 stem = self.stem(x)
                 features = nn.functional.max_pool2d(stem + self.block(stem), 2)
-                return self.head(features.flatten(1))
+                logits: torch.Tensor = self.head(features.flatten(1))
+                return logits
 
         return SkipCnn()
     return nn.Sequential(nn.Flatten(), nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, 10))

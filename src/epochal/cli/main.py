@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 
 from epochal.cli.demo_command import demo
+from epochal.cli.login_command import login
 from epochal.cli.server_command import server
+from epochal.cli.sync_command import sync
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -19,6 +21,8 @@ def cli() -> None:
 
 cli.add_command(server)
 cli.add_command(demo)
+cli.add_command(sync)
+cli.add_command(login)
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Mapping, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -128,6 +128,15 @@ class ApiRun:
             if found.name == name:
                 return found
         raise UsageError(f"run {self.id} has no file {name!r}")
+
+    def media(self, ref: Mapping[str, Any]) -> bytes:
+        """The bytes of a media value from a history row (e.g. an image's PNG)."""
+        sha256 = ref.get("sha256") if isinstance(ref, Mapping) else None
+        if not isinstance(sha256, str):
+            raise UsageError(f"{ref!r} is not a media reference (a history value with '_type' and 'sha256')")
+        response = self._client.get(f"{self._path}/blobs/{sha256}")
+        raise_for_status(response, f"downloading media {sha256[:12]} of {self.id}")
+        return response.content
 
     def __repr__(self) -> str:
         return f"<ApiRun {self.entity}/{self.project}/{self.id} ({self.state})>"

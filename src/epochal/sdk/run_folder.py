@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from collections.abc import Iterator
@@ -44,11 +45,27 @@ class RunFolder:
 
     @classmethod
     def create(cls, root: Path, run_id: str, started: float) -> RunFolder:
+        """Make a new, never-used folder: a folder is one stream, so it is never reused."""
         stamp = time.strftime("%Y%m%d_%H%M%S", time.localtime(started))
-        folder = cls(root / "epochal" / f"{FOLDER_PREFIX}{stamp}-{run_id}")
-        for sub in (folder.path, folder.files_dir, folder.media_dir):
-            sub.mkdir(parents=True, exist_ok=True)
+        parent = root / "epochal"
+        parent.mkdir(parents=True, exist_ok=True)
+        name = f"{FOLDER_PREFIX}{stamp}-{run_id}"
+        for attempt in range(2, 1000):
+            try:
+                (parent / name).mkdir()
+                break
+            except FileExistsError:
+                name = f"{FOLDER_PREFIX}{stamp}-{run_id}-{attempt}"
+        folder = cls(parent / name)
+        for sub in (folder.files_dir, folder.media_dir):
+            sub.mkdir(exist_ok=True)
         return folder
+
+    @property
+    def stream_id(self) -> str:
+        """The server-side stream this folder's records belong to, derived from the folder's
+        unique name so that losing ``upload.json`` can never make a sync send records twice."""
+        return "f" + hashlib.sha256(self.path.name.encode()).hexdigest()[:31]
 
     @property
     def log_path(self) -> Path:

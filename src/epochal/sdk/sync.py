@@ -7,7 +7,6 @@ is acknowledged and whose log ends with ``Finish`` gets a ``synced`` marker.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -101,7 +100,6 @@ def _state_from_log(folder: RunFolder) -> UploadState:
     record = decode_record(first[1]) if first else None
     if not isinstance(record, RunStart):
         raise CommError(f"{folder.log_path} does not start with a RunStart record; it cannot be synced")
-    stream_id = "sync-" + hashlib.sha256(folder.path.name.encode()).hexdigest()[:24]
-    state = UploadState(stream_id=stream_id, entity=record.entity or "-", project=record.project, run_id=record.run_id)
+    state = UploadState(stream_id=folder.stream_id, entity=record.entity or "-", project=record.project, run_id=record.run_id)
     folder.write_upload_state(state)
     return state

@@ -123,7 +123,7 @@ def init(  # noqa: PLR0917 - wandb's signature, positional arguments included
     folder = None
     if resolved.mode != "disabled":
         folder = RunFolder.create(Path(resolved.dir or ".").expanduser().absolute(), identity.run_id, started)
-    run = Run(identity, resolved, run_config, folder, stream_id=uuid.uuid4().hex)
+    run = Run(identity, resolved, run_config, folder, stream_id=folder.stream_id if folder else uuid.uuid4().hex)
     if existing is not None:
         run.summary.seed(existing.summary)
     run.start(capture_system(sdk_version()) if folder is not None else {})

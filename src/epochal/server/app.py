@@ -19,7 +19,7 @@ from epochal.server.openapi import install_openapi
 from epochal.server.request_log import RequestLogMiddleware
 from epochal.server.routes import events, files, health, history, ingest, projects, runs
 from epochal.server.settings import ServerSettings
-from epochal.server.webui import install_webui
+from epochal.server.web_pages import install_webui
 from epochal.store.factory import open_store
 
 logger = logging.getLogger(__name__)

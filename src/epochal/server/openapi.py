@@ -74,6 +74,12 @@ def no_content(*, status: int = 204, errors: tuple[int, ...] = ()) -> dict[int |
     return {status: {"description": "Done"}, **_error_responses(errors)}
 
 
+def raw_response(media_type: str, *, errors: tuple[int, ...] = ()) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` of a route answering bytes (a file) or a text stream."""
+    schema = {"type": "string", "format": "binary"} if media_type != "text/event-stream" else {"type": "string"}
+    return {200: {"description": "Success", "content": {media_type: {"schema": schema}}}, **_error_responses(errors)}
+
+
 def json_body(type_: Any) -> dict[str, Any]:
     """``openapi_extra`` for a route that parses a JSON body of ``type_`` itself."""
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema_of(type_)}}}}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +24,7 @@ from epochal.store.base import (
 )
 from epochal.store.history_reader import read_rows
 from epochal.store.ingest import BatchApplier, acked_seq
+from epochal.store.meta.run_cache import RunInfoCache
 from epochal.store.meta.run_query import apply_query
 from epochal.store.meta.run_rows import INFO_COLUMNS, find_project_pk, load_run, run_info
 from epochal.store.series.reader import list_keys, raw_block, read_points
@@ -50,6 +52,7 @@ class SqlStore:
     def __init__(self, database: Database, blobs: BlobStore) -> None:
         self.database = database
         self.blobs = blobs
+        self._run_cache = RunInfoCache()
 
     def close(self) -> None:
         self.database.dispose()
@@ -89,12 +92,8 @@ class SqlStore:
     def list_runs(self, entity: str, project: str, query: RunQuery) -> RunPage:
         with self.database.read() as conn:
             project_pk = self._project_pk(conn, entity, project)
-            rows = conn.execute(
-                select(*INFO_COLUMNS)
-                .where(runs.c.project_id == project_pk)
-                .order_by(runs.c.created_at.desc(), runs.c.id.desc())
-            ).all()
-        return apply_query([run_info(entity, project, row) for row in rows], query)
+            project_runs = self._run_cache.project_runs(conn, project_pk, entity, project)
+        return apply_query(project_runs, query)
 
     def get_run(self, ref: RunRef) -> RunInfo:
         with self.database.read() as conn:
@@ -134,6 +133,7 @@ class SqlStore:
             for table in _RUN_CHILDREN:
                 conn.execute(delete(table).where(table.c.run_pk == pk))
             conn.execute(delete(runs).where(runs.c.id == pk))
+        self._run_cache.forget(pk)
         logger.info("deleted run %s/%s/%s", *ref)
 
     # --- ingest -----------------------------------------------------------------------------
@@ -160,7 +160,7 @@ class SqlStore:
             if run is None:
                 raise NotFound(f"run {ref.entity}/{ref.project}/{ref.run_id} does not exist")
             if t > run.heartbeat_at:
-                values: dict[str, float] = {"heartbeat_at": t}
+                values: dict[str, Any] = {"heartbeat_at": t, "version": runs.c.version + 1}
                 if run.state == "running":
                     values["runtime"] = max(run.runtime, run.runtime_before_session + t - run.session_started_at)
                 conn.execute(update(runs).where(runs.c.id == run.pk).values(values))
@@ -174,7 +174,11 @@ class SqlStore:
             )
             silent = conn.execute(query).all()
             if silent:
-                conn.execute(update(runs).where(runs.c.id.in_([r.id for r in silent])).values(state="crashed"))
+                conn.execute(
+                    update(runs)
+                    .where(runs.c.id.in_([r.id for r in silent]))
+                    .values(state="crashed", version=runs.c.version + 1)
+                )
         refs = [RunRef(r.entity, r.name, r.run_id) for r in silent]
         for ref in refs:
             logger.warning("run %s/%s/%s went silent; marked crashed", *ref)

@@ -10,9 +10,9 @@ import httpx
 import pytest
 import torch
 from sklearn.datasets import load_digits
+from tests.conftest import LiveServer
 
 import epochal as wandb
-from tests.conftest import LiveServer
 
 
 def test_seed_workflow_reads_back_exactly(sdk_env: Path, live_server: LiveServer) -> None:
@@ -29,7 +29,7 @@ def test_seed_workflow_reads_back_exactly(sdk_env: Path, live_server: LiveServer
     for _ in range(4):
         loss = torch.nn.functional.cross_entropy(my_model(x), y)
         optimizer.zero_grad()
-        loss.backward()
+        loss.backward()  # type: ignore[no-untyped-call]
         optimizer.step()
         row = {"train loss": loss.item(), "odd": math.nan, "nested": {"acc": 0.5}}
         wandb.log(row)

@@ -9,7 +9,7 @@ import pytest
 from tests.integration.server.server_client import ApiClient
 
 from epochal.wire.api import HistoryPage, RunInfo, SeriesResponse
-from epochal.wire.records import Finish, History, RunStart, SummaryUpdate
+from epochal.wire.records import Finish, History, Record, RunStart, SummaryUpdate
 
 START = RunStart(
     seq=1,
@@ -27,7 +27,7 @@ def history(seq: int, step: int, row: dict[str, object]) -> History:
 
 
 def test_a_stream_is_stored_and_read_back_through_every_route(api: ApiClient) -> None:
-    records = [
+    records: list[Record] = [
         START,
         history(2, 0, {"loss": 1.0, "acc": 1, "opt": {"lr": 0.1, "momentum": 0.9}}),
         history(3, 1, {"loss": math.nan, "acc": 2, "opt": {"lr": 0.05, "momentum": 0.9}}),
@@ -148,7 +148,7 @@ def test_series_overlays_several_runs_and_refuses_unknown_ones(api: ApiClient) -
 
 
 def test_a_retried_batch_is_stored_once(api: ApiClient) -> None:
-    batch = [START, history(2, 0, {"loss": 1.0}), history(3, 1, {"loss": 0.5})]
+    batch: list[Record] = [START, history(2, 0, {"loss": 1.0}), history(3, 1, {"loss": 0.5})]
     assert api.ingest("r1", *batch).json() == {"acked_seq": 3}
     assert api.ingest("r1", *batch).json() == {"acked_seq": 3}
     overlapping = [*batch[1:], history(4, 2, {"loss": 0.25})]

@@ -5,9 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 from tests.integration.server.server_client import ApiClient
 
+from epochal.server.web_pages import WEBUI_DIR
 from epochal.wire.records import RunStart
+
+SPA_BUILT = (WEBUI_DIR / "index.html").is_file()
 
 DOCUMENTED_ROUTES = {
     ("get", "/api/v1/health"),
@@ -63,7 +67,7 @@ def test_the_openapi_document_lists_every_route_with_its_response_schema(api: Ap
     assert docs.status_code == 200 and "openapi.json" in docs.text
 
 
-def test_the_overview_page_escapes_user_text(api: ApiClient) -> None:
+def test_the_plain_page_lists_runs_and_escapes_user_text(api: ApiClient) -> None:
     start = RunStart(
         seq=1,
         t=1.0,
@@ -73,16 +77,40 @@ def test_the_overview_page_escapes_user_text(api: ApiClient) -> None:
         config={"net": "<img src=x onerror=alert(2)>"},
     )
     assert api.ingest("r1", start).status_code == 200
-    page = httpx.get(f"{api.base_url}/")
-    assert page.status_code == 200
-    assert page.headers["content-type"].startswith("text/html")
-    assert "<script>" not in page.text and "<img" not in page.text
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
-    assert "&lt;img src=x onerror=alert(2)&gt;" in page.text
-    assert "running" in page.text
+    pages = [httpx.get(f"{api.base_url}/plain")]
+    if not SPA_BUILT:
+        pages.append(httpx.get(f"{api.base_url}/"))
+    for page in pages:
+        assert page.status_code == 200
+        assert page.headers["content-type"].startswith("text/html")
+        assert "<script>" not in page.text and "<img" not in page.text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+        assert "&lt;img src=x onerror=alert(2)&gt;" in page.text
+        assert "running" in page.text
+        assert_security_headers(page)
+
+
+def assert_security_headers(page: httpx.Response) -> None:
     assert page.headers["x-content-type-options"] == "nosniff"
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
     assert page.headers["referrer-policy"] == "same-origin"
+
+
+def test_the_root_page_is_html_with_security_headers(api: ApiClient) -> None:
+    page = httpx.get(f"{api.base_url}/")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert_security_headers(page)
+
+
+@pytest.mark.skipif(not SPA_BUILT, reason="the web UI is not built into src/epochal/server/webui")
+def test_the_spa_answers_client_side_routes_but_not_unknown_api_paths(api: ApiClient) -> None:
+    root = httpx.get(f"{api.base_url}/")
+    deep = httpx.get(f"{api.base_url}/local/proj/runs/r1")
+    assert deep.status_code == 200 and deep.text == root.text
+    assert_security_headers(deep)
+    ApiClient.expect_error(httpx.get(f"{api.base_url}/api/v1/nope"), 404, "not_found")
+    ApiClient.expect_error(httpx.get(f"{api.base_url}/api/nope"), 404, "not_found")
 
 
 def test_responses_carry_a_request_id(api: ApiClient) -> None:

@@ -33,7 +33,7 @@ def test_config_access_styles_and_records(sdk_offline: Path, read_log: ReadLog) 
 
 def test_config_refuses_to_change_a_key_silently(sdk_offline: Path) -> None:
     run = epochal.init(project="cfg", config={"lr": 1e-3})
-    with pytest.raises(epochal.UsageError, match="config key 'lr'.*allow_val_change"):
+    with pytest.raises(epochal.UsageError, match=r"config key 'lr'.*allow_val_change"):
         run.config.lr = 0.5
     with pytest.raises(epochal.UsageError, match="'lr'"):
         run.config.update({"lr": 0.5, "other": 1})

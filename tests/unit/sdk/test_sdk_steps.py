@@ -13,7 +13,7 @@ from epochal.wire.records import History, Record, RowsRejected
 ReadLog = Callable[[epochal.Run], list[Record]]
 
 
-def history(records: list[object]) -> list[tuple[int, dict[str, object]]]:
+def history(records: list[Record]) -> list[tuple[int, dict[str, object]]]:
     return [(r.step, r.row) for r in records if isinstance(r, History)]
 
 
@@ -48,7 +48,9 @@ def test_explicit_steps_merge_equal_and_commit_on_a_higher_step(sdk_offline: Pat
     assert history(read_log(run)) == [(5, {"a": 1, "b": 2}), (7, {"a": 3, "x": 0})]
 
 
-def test_lower_step_is_refused_and_counted(sdk_offline: Path, read_log: ReadLog, caplog: pytest.LogCaptureFixture) -> None:
+def test_lower_step_is_refused_and_counted(
+    sdk_offline: Path, read_log: ReadLog, caplog: pytest.LogCaptureFixture
+) -> None:
     run = epochal.init(project="steps")
     run.log({"a": 1}, step=10, commit=True)
     run.log({"a": 2}, step=3)

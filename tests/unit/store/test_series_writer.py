@@ -10,11 +10,12 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
+from epochal.store.meta.run_rows import RunRow
 from epochal.store.series.reader import read_points
 from epochal.store.series.writer import CHUNK_POINTS, append_points
 from epochal.store.sql.database import Database
 from epochal.store.sql.migrate import upgrade_to_head
-from epochal.store.sql.tables import projects, runs, series_chunks
+from epochal.store.sql.tables import projects, series_chunks
 
 RUN_PK = 1
 
@@ -25,31 +26,19 @@ def database(tmp_path: Path) -> Iterator[Database]:
     upgrade_to_head(db)
     with db.write() as conn:
         conn.execute(projects.insert().values(id=1, entity="e", name="p", created_at=0.0, last_activity=0.0))
-        conn.execute(
-            runs.insert().values(
-                id=RUN_PK,
-                project_id=1,
-                run_id="r",
-                name="r",
-                state="running",
-                created_at=0.0,
-                updated_at=0.0,
-                heartbeat_at=0.0,
-                session_started_at=0.0,
-                runtime_before_session=0.0,
-                runtime=0.0,
-                tags=b"\x90",
-                config=b"\x80",
-                summary=b"\x80",
-                explicit_summary=b"\x80",
-                deleted_summary_keys=b"\x90",
-                history_last=b"\x80",
-                system=b"\x80",
-                metrics=b"\x90",
-                history_rows=0,
-                rejected_rows=0,
-            )
+        run = RunRow(
+            pk=None,
+            project_pk=1,
+            run_id="r",
+            name="r",
+            state="running",
+            created_at=0.0,
+            updated_at=0.0,
+            heartbeat_at=0.0,
+            session_started_at=0.0,
         )
+        run.save(conn)
+        assert run.pk == RUN_PK
     yield db
     db.dispose()
 

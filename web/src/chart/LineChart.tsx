@@ -7,7 +7,7 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import { runColor, withAlpha } from "../colors";
+import { colorOf, withAlpha, type RunColors } from "../colors";
 import { formatNumber } from "../format";
 import { valueAtOrBefore } from "./align";
 import type { PlotData } from "./plotData";
@@ -16,6 +16,7 @@ export interface LineChartProps {
   title: string;
   plot: PlotData;
   names: ReadonlyMap<string, string>;
+  colors: RunColors;
   logY: boolean;
   height?: number;
   onZoom: (minStep: number, maxStep: number) => void;
@@ -42,7 +43,7 @@ function buildOptions(props: LineChartProps, width: number, height: number, onHo
     series: [
       { label: "step" },
       ...props.plot.series.map((spec): uPlot.Series => {
-        const color = runColor(spec.runId);
+        const color = colorOf(props.colors, spec.runId);
         const label = props.names.get(spec.runId) ?? spec.runId;
         if (spec.role === "min" || spec.role === "max") {
           return { label: `${label} ${spec.role}`, stroke: "transparent", width: 0, points: { show: false }, spanGaps: true };
@@ -53,7 +54,7 @@ function buildOptions(props: LineChartProps, width: number, height: number, onHo
         return { label, stroke: color, width: 1.5, spanGaps: true };
       }),
     ],
-    bands: props.plot.bands.map((band) => ({ series: [band.upper, band.lower], fill: withAlpha(runColor(band.runId), 0.18) })),
+    bands: props.plot.bands.map((band) => ({ series: [band.upper, band.lower], fill: withAlpha(colorOf(props.colors, band.runId), 0.18) })),
     hooks: {
       setSelect: [
         (u) => {
@@ -75,8 +76,8 @@ function toAligned(plot: PlotData): uPlot.AlignedData {
 }
 
 /** A string that changes exactly when the chart must be rebuilt rather than fed new data. */
-function structureOf(plot: PlotData, logY: boolean): string {
-  return `${logY}|${plot.series.map((s) => `${s.runId}:${s.role}`).join(",")}`;
+function structureOf(plot: PlotData, logY: boolean, colors: RunColors): string {
+  return `${logY}|${plot.series.map((s) => `${s.runId}:${s.role}:${colors.get(s.runId) ?? ""}`).join(",")}`;
 }
 
 export function LineChart(props: LineChartProps) {
@@ -87,7 +88,7 @@ export function LineChart(props: LineChartProps) {
   latest.current = props;
   const [hoverIdx, setHoverIdx] = useState<number | null>(null);
   const [width, setWidth] = useState(0);
-  const structure = structureOf(plot, logY);
+  const structure = structureOf(plot, logY, props.colors);
 
   useEffect(() => {
     const element = host.current;
@@ -138,7 +139,7 @@ export function LineChart(props: LineChartProps) {
         <span class="legend-step">{hoverStep !== undefined ? `step ${hoverStep}` : "last"}</span>
         {legend.shown.map((row) => (
           <span class="legend-item" key={row.runId} data-run-id={row.runId} data-last-step={row.lastStep ?? ""} title={row.name}>
-            <i class="swatch" style={{ background: runColor(row.runId) }} />
+            <i class="swatch" style={{ background: colorOf(props.colors, row.runId) }} />
             <span class="legend-name">{row.name}</span>
             <b>{row.value === null ? "–" : formatNumber(row.value)}</b>
           </span>

@@ -6,6 +6,7 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, isAbort } from "../api/client";
 import type { ProjectEvents } from "../api/events";
+import type { RunColors } from "../colors";
 import { ErrorBanner } from "../components/ErrorBanner";
 import { useInView } from "../components/useInView";
 import { appendTail, curveFromLine, lastStep, type Curve } from "./curve";
@@ -19,6 +20,7 @@ export interface MetricChartProps {
   /** Run ids in drawing order. */
   runIds: readonly string[];
   names: ReadonlyMap<string, string>;
+  colors: RunColors;
   events: ProjectEvents;
   smoothing: number;
   logY: boolean;
@@ -156,6 +158,7 @@ export function MetricChart(props: MetricChartProps) {
         title={metric}
         plot={plot}
         names={props.names}
+        colors={props.colors}
         logY={props.logY}
         onWidth={(w) => setWidth((current) => current || w)}
         onZoom={(min, max) => changeZoom({ min, max })}

@@ -8,6 +8,7 @@ import type { RunInfo } from "../api/types";
 import { useProjectEvents } from "../api/useProjectEvents";
 import { MetricChart } from "../chart/MetricChart";
 import { sectionsFor } from "../chart/sections";
+import { colorsFor } from "../colors";
 import { ErrorBanner } from "../components/ErrorBanner";
 import { LiveBadge } from "../components/LiveBadge";
 import { useAsync } from "../components/useAsync";
@@ -31,6 +32,7 @@ export function RunPage({ entity, project, runId }: { entity: string; project: s
   const keys = useAsync((signal) => api.runKeys(entity, project, runId, signal), [entity, project, runId, run?.last_step]);
   const files = useAsync((signal) => api.files(entity, project, runId, signal), [entity, project, runId, run?.updated_at]);
   const sections = useMemo(() => sectionsFor((keys.data ?? []).map((k) => k.key)), [keys.data]);
+  const colors = useMemo(() => colorsFor([{ run_id: runId, created_at: 0 }]), [runId]);
   const names = useMemo(() => new Map([[runId, run?.name ?? runId]]), [runId, run?.name]);
 
   return (
@@ -61,7 +63,7 @@ export function RunPage({ entity, project, runId }: { entity: string; project: s
                 <summary>{section.name}</summary>
                 <div class="chart-grid">
                   {section.keys.map((key) => (
-                    <MetricChart key={key} entity={entity} project={project} metric={key} runIds={[runId]} names={names} events={events} smoothing={0} logY={false} />
+                    <MetricChart key={key} entity={entity} project={project} metric={key} runIds={[runId]} names={names} colors={colors} events={events} smoothing={0} logY={false} />
                   ))}
                 </div>
               </details>

@@ -8,6 +8,7 @@ import type { RunInfo } from "../api/types";
 import { useProjectEvents } from "../api/useProjectEvents";
 import { MetricChart } from "../chart/MetricChart";
 import { sectionsFor } from "../chart/sections";
+import { colorsFor } from "../colors";
 import { ErrorBanner } from "../components/ErrorBanner";
 import { LiveBadge } from "../components/LiveBadge";
 import { useSlashFocus } from "../components/useSlashFocus";
@@ -64,6 +65,7 @@ export function WorkspacePage({ entity, project }: { entity: string; project: st
     () => shownRows.filter((row) => !hidden.has(row.run.run_id)).map((row) => row.run.run_id),
     [shownRows, hidden],
   );
+  const colors = useMemo(() => colorsFor(runs), [runs]);
   const names = useMemo(() => new Map(runs.map((run) => [run.run_id, run.name || run.run_id])), [runs]);
   const sections = useMemo(() => sectionsFor(keys, settings.keySearch), [keys, settings.keySearch]);
   const toggle = (runId: string) =>
@@ -109,6 +111,7 @@ export function WorkspacePage({ entity, project }: { entity: string; project: st
               sort={settings.sort}
               onSort={(sort) => update({ sort })}
               hidden={hidden}
+              colors={colors}
               onToggle={toggle}
               height={Math.min(360, 34 + Math.max(shownRows.length, 3) * 30)}
             />
@@ -158,6 +161,7 @@ export function WorkspacePage({ entity, project }: { entity: string; project: st
                       metric={key}
                       runIds={chartRunIds.slice(0, MAX_CHART_RUNS)}
                       names={names}
+                      colors={colors}
                       events={events}
                       smoothing={settings.smoothing}
                       logY={settings.logY}

@@ -3,7 +3,7 @@
  * runs scroll as smoothly as 5. Headers sort; the eye toggles a run's lines in every chart.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { runColor } from "../colors";
+import { colorOf, type RunColors } from "../colors";
 import { formatDuration, formatTime, formatValue } from "../format";
 import { StateBadge } from "../components/StateBadge";
 import { Link, runHref } from "../router";
@@ -18,6 +18,7 @@ export interface RunsTableProps {
   sort: string | null;
   onSort: (sort: string | null) => void;
   hidden: ReadonlySet<string>;
+  colors: RunColors;
   onToggle: (runId: string) => void;
   height: number;
 }
@@ -72,7 +73,7 @@ export function RunsTable(props: RunsTableProps) {
         <tbody>
           {first > 0 ? <tr style={{ height: `${first * ROW_HEIGHT}px` }} aria-hidden="true" /> : null}
           {rows.slice(first, last).map((row) => (
-            <RunRowView key={row.run.run_id} row={row} columns={columns} hidden={hidden.has(row.run.run_id)} onToggle={props.onToggle} />
+            <RunRowView key={row.run.run_id} row={row} columns={columns} color={colorOf(props.colors, row.run.run_id)} hidden={hidden.has(row.run.run_id)} onToggle={props.onToggle} />
           ))}
           {last < rows.length ? <tr style={{ height: `${(rows.length - last) * ROW_HEIGHT}px` }} aria-hidden="true" /> : null}
         </tbody>
@@ -81,12 +82,13 @@ export function RunsTable(props: RunsTableProps) {
   );
 }
 
-function RunRowView({ row, columns, hidden, onToggle }: { row: RunRow; columns: readonly Column[]; hidden: boolean; onToggle: (id: string) => void }) {
+function RunRowView(props: { row: RunRow; columns: readonly Column[]; color: string; hidden: boolean; onToggle: (id: string) => void }) {
+  const { row, columns, color, hidden, onToggle } = props;
   const { run } = row;
   return (
     <tr class={hidden ? "run-row is-hidden" : "run-row"} data-run-id={run.run_id} style={{ height: `${ROW_HEIGHT}px` }}>
       <td class="sticky-col">
-        <i class="swatch" style={{ background: runColor(run.run_id) }} />
+        <i class="swatch" style={{ background: color }} />
         <button
           class="eye"
           aria-pressed={!hidden}

@@ -9,6 +9,7 @@ from starlette.responses import StreamingResponse
 
 from epochal.server.context import Context
 from epochal.server.events import Subscription
+from epochal.server.openapi import raw_response
 
 router = APIRouter(prefix="/api/v1/projects/{entity}/{project}", tags=["live"])
 
@@ -17,7 +18,8 @@ SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 @router.get(
     "/events",
-    responses={200: {"description": "An endless text/event-stream", "content": {"text/event-stream": {}}}},
+    response_class=StreamingResponse,
+    responses=raw_response("text/event-stream"),
 )
 async def events(*, context: Context, entity: str, project: str) -> StreamingResponse:
     """Subscribe before answering, so nothing published after the response starts is missed."""

@@ -13,7 +13,7 @@ from starlette.responses import Response, StreamingResponse
 from epochal.server.context import Context, StoreDep
 from epochal.server.encoding import respond
 from epochal.server.errors import NotFoundError
-from epochal.server.openapi import responses
+from epochal.server.openapi import raw_response, responses
 from epochal.store.base import Store, iter_blob
 from epochal.wire.api import FileInfo
 
@@ -41,7 +41,8 @@ def list_files(
 
 @router.get(
     "/files/{path:path}",
-    responses={200: {"description": "The file's bytes", "content": {"application/octet-stream": {}}}},
+    response_class=Response,
+    responses=raw_response("application/octet-stream", errors=(404,)),
 )
 def download_file(*, store: StoreDep, context: Context, entity: str, project: str, run_id: str, path: str) -> Response:
     info = store.get_file(context.run_ref(entity, project, run_id), path)
@@ -53,7 +54,8 @@ def download_file(*, store: StoreDep, context: Context, entity: str, project: st
 
 @router.get(
     "/blobs/{sha256}",
-    responses={200: {"description": "The blob's bytes", "content": {"application/octet-stream": {}}}},
+    response_class=Response,
+    responses=raw_response("application/octet-stream", errors=(404,)),
 )
 def download_blob(
     *, store: StoreDep, context: Context, entity: str, project: str, run_id: str, sha256: str

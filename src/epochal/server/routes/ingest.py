@@ -103,7 +103,7 @@ def put_blob(
     return respond(request, BlobStored(sha256=sha256, size=size))
 
 
-@router.head("/blobs/{sha256}", responses=no_content(status=200, errors=(404,)))
+@router.head("/blobs/{sha256}", response_class=Response, responses=no_content(status=200, errors=(404,)))
 def has_blob(*, store: StoreDep, sha256: str) -> Response:
     """200 when the blob is stored (the SDK then skips the upload), 404 else."""
     if not _SHA256_RE.match(sha256) or not store.blobs.has(sha256):

@@ -46,6 +46,7 @@ class RunRow:
     last_step: int | None = None
     history_rows: int = 0
     rejected_rows: int = 0
+    version: int = 0
 
     @classmethod
     def from_db(cls, row: AnyRow) -> RunRow:
@@ -78,6 +79,7 @@ class RunRow:
             last_step=row.last_step,
             history_rows=row.history_rows,
             rejected_rows=row.rejected_rows,
+            version=row.version,
         )
 
     def to_db(self) -> dict[str, Any]:
@@ -109,10 +111,12 @@ class RunRow:
             "last_step": self.last_step,
             "history_rows": self.history_rows,
             "rejected_rows": self.rejected_rows,
+            "version": self.version,
         }
 
     def save(self, conn: Connection) -> None:
-        """Insert the row (setting ``pk``) or update it."""
+        """Insert the row (setting ``pk``) or update it, bumping its version."""
+        self.version += 1
         if self.pk is None:
             self.pk = int(conn.execute(insert(runs).values(self.to_db()).returning(runs.c.id)).scalar_one())
         else:
@@ -148,31 +152,36 @@ INFO_COLUMNS = (
 
 
 def run_info(entity: str, project: str, row: AnyRow) -> RunInfo:
-    """Build the API struct from a row selected with ``INFO_COLUMNS`` (or all columns)."""
+    """Build the API struct from a row selected as ``select(*INFO_COLUMNS, ...)``.
+
+    Unpacks by position: it runs for every run of a project when the list is not cached.
+    """
+    (run_id, name, state, created_at, updated_at, heartbeat_at, finished_at, runtime, group, job_type, tags) = row[:11]
+    (notes, config, summary, system, exit_code, error, last_step, history_rows, rejected_rows, metrics) = row[11:21]
     return RunInfo(
         entity=entity,
         project=project,
-        run_id=row.run_id,
-        name=row.name,
-        state=row.state,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        heartbeat_at=row.heartbeat_at,
-        finished_at=row.finished_at,
-        runtime=row.runtime,
-        group=row.group_name,
-        job_type=row.job_type,
-        tags=unpack(row.tags),
-        notes=row.notes,
-        config=unpack(row.config),
-        summary=unpack(row.summary),
-        system=unpack(row.system),
-        exit_code=row.exit_code,
-        error=row.error,
-        last_step=row.last_step,
-        history_rows=row.history_rows,
-        rejected_rows=row.rejected_rows,
-        metrics=_metrics_decoder.decode(row.metrics),
+        run_id=run_id,
+        name=name,
+        state=state,
+        created_at=created_at,
+        updated_at=updated_at,
+        heartbeat_at=heartbeat_at,
+        finished_at=finished_at,
+        runtime=runtime,
+        group=group,
+        job_type=job_type,
+        tags=unpack(tags),
+        notes=notes,
+        config=unpack(config),
+        summary=unpack(summary),
+        system=unpack(system),
+        exit_code=exit_code,
+        error=error,
+        last_step=last_step,
+        history_rows=history_rows,
+        rejected_rows=rejected_rows,
+        metrics=_metrics_decoder.decode(metrics),
     )
 
 

@@ -69,9 +69,11 @@ runs = Table(
     Column("last_step", BigInteger, nullable=True),
     Column("history_rows", BigInteger, nullable=False),
     Column("rejected_rows", BigInteger, nullable=False),
+    Column("version", BigInteger, nullable=False),
     UniqueConstraint("project_id", "run_id", name="uq_runs_project_run_id"),
     Index("ix_runs_state_heartbeat", "state", "heartbeat_at"),
 )
+"""``version`` goes up with every change of the row, so readers can cache decoded runs."""
 
 stream_acks = Table(
     "stream_acks",

@@ -56,6 +56,7 @@ def upgrade() -> None:
         sa.Column("last_step", sa.BigInteger, nullable=True),
         sa.Column("history_rows", sa.BigInteger, nullable=False),
         sa.Column("rejected_rows", sa.BigInteger, nullable=False),
+        sa.Column("version", sa.BigInteger, nullable=False),
         sa.UniqueConstraint("project_id", "run_id", name="uq_runs_project_run_id"),
     )
     op.create_index("ix_runs_state_heartbeat", "runs", ["state", "heartbeat_at"])

@@ -1,5 +1,7 @@
 """Serving the browser side: the built SPA when present, else the server-rendered overview.
 
+The overview is also always at ``/plain``, for browsers without JavaScript and for curl.
+
 The web UI is built by Vite into ``server/webui/`` (shipped in the wheel). Its client-side
 routes are real URLs, so any GET outside ``/api`` that is not a file answers ``index.html``.
 """
@@ -27,8 +29,13 @@ HTML_SECURITY_HEADERS = {
 }
 
 
+PLAIN_PAGE_PATH = "/plain"
+"""The server-rendered overview stays reachable (no JavaScript needed) when the SPA is built."""
+
+
 def install_webui(app: FastAPI, webui_dir: Path = WEBUI_DIR) -> None:
     """Register ``/`` (and the SPA fallback); call after every API route is registered."""
+    app.add_api_route(PLAIN_PAGE_PATH, _overview, methods=["GET"], include_in_schema=False)
     if (webui_dir / "index.html").is_file():
         _install_spa(app, webui_dir.resolve())
     else:

@@ -1,0 +1,1 @@
+"""The ASGI server: ``create_app(settings)`` in ``app.py``, ``serve(settings)`` in ``runner.py``."""

@@ -1,0 +1,53 @@
+"""Decoded runs kept between requests, reused while a run's row ``version`` is unchanged.
+
+Listing a project decodes every run's msgpack columns; with 10k runs that is most of
+the cost of the runs table. Each list reads only ``(id, version)`` of every run and
+decodes just the rows that changed since the last list. The versions come from the
+database, so runs changed by other server processes are refreshed as well.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Final
+
+from sqlalchemy import Connection, select
+
+from epochal.store.meta.run_rows import INFO_COLUMNS, run_info
+from epochal.store.sql.tables import runs
+from epochal.wire.api import RunInfo
+
+_FETCH_CHUNK: Final = 500
+
+
+class RunInfoCache:
+    def __init__(self, max_runs: int = 200_000) -> None:
+        self._max_runs = max_runs
+        self._runs: dict[int, tuple[int, RunInfo]] = {}
+        self._lock = threading.Lock()
+
+    def project_runs(self, conn: Connection, project_pk: int, entity: str, project: str) -> list[RunInfo]:
+        """Every run of the project, newest first."""
+        order = (
+            select(runs.c.id, runs.c.version)
+            .where(runs.c.project_id == project_pk)
+            .order_by(runs.c.created_at.desc(), runs.c.id.desc())
+        )
+        versions = [(int(pk), int(version)) for pk, version in conn.execute(order)]
+        with self._lock:
+            cached = {pk: entry for pk, version in versions if (entry := self._runs.get(pk)) and entry[0] == version}
+        stale = [pk for pk, _ in versions if pk not in cached]
+        for start in range(0, len(stale), _FETCH_CHUNK):
+            ids = stale[start : start + _FETCH_CHUNK]
+            rows = conn.execute(select(*INFO_COLUMNS, runs.c.id, runs.c.version).where(runs.c.id.in_(ids)))
+            for row in rows:
+                cached[row.id] = (row.version, run_info(entity, project, row))
+        with self._lock:
+            if len(self._runs) + len(stale) > self._max_runs:
+                self._runs.clear()
+            self._runs.update((pk, cached[pk]) for pk in stale)
+        return [cached[pk][1] for pk, _ in versions]
+
+    def forget(self, run_pk: int) -> None:
+        with self._lock:
+            self._runs.pop(run_pk, None)
