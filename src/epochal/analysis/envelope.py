@@ -103,11 +103,11 @@ def _bucket_starts(steps: IntArray, lo: int, hi: int, width: int) -> npt.NDArray
 def _bucket_means(points: Points, starts: npt.NDArray[np.intp]) -> FloatArray:
     """Mean of each bucket's numbers (NaN-free sums), clipped into its [min, max] band."""
     valid = ~np.isnan(points.sum)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         total = np.add.reduceat(np.where(valid, points.sum, 0.0), starts)
         count = np.add.reduceat(np.where(valid, points.count, 0), starts)
         mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
         low = np.fmin.reduceat(points.min, starts)
         high = np.fmax.reduceat(points.max, starts)
-        # Rounding in sum/count can land a hair outside the exact extremes.
+        # Rounding (or a sum overflowing to inf) can land a mean outside the exact extremes.
         return np.asarray(np.where(np.isnan(mean), mean, np.clip(mean, low, high)), dtype=np.float64)

@@ -25,12 +25,24 @@ MSGPACK = "application/msgpack"
 _CHUNK = 1 << 20
 
 
+REFUSED_CONTENT_CODES = frozenset({"invalid_record", "too_large", "bad_record"})
+"""Error codes saying a batch's *content* breaks a rule: sending the same bytes again cannot succeed."""
+
+
 class StreamConflictError(CommError):
     """The server's stream is at ``acked_seq``, not where the batch assumed."""
 
     def __init__(self, message: str, *, acked_seq: int) -> None:
         super().__init__(message, status=409)
         self.acked_seq = acked_seq
+
+
+class RecordsRefusedError(CommError):
+    """The server refused a batch for what it holds (413/422 with a code of ``REFUSED_CONTENT_CODES``)."""
+
+    def __init__(self, message: str, *, status: int, code: str) -> None:
+        super().__init__(message, status=status)
+        self.code = code
 
 
 def make_client(settings: Settings, timeout: float | None = None) -> httpx.Client:
@@ -72,6 +84,12 @@ def _error_body(response: httpx.Response) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
+def _error_code(response: httpx.Response) -> str | None:
+    error = _error_body(response).get("error")
+    code = error.get("code") if isinstance(error, dict) else None
+    return code if isinstance(code, str) else None
+
+
 def _error_message(response: httpx.Response) -> str:
     error = _error_body(response).get("error")
     if isinstance(error, dict) and (error.get("message") or error.get("code")):
@@ -107,6 +125,11 @@ class RunTransport:
             acked = _acked_seq_of(response)
             if acked is not None:
                 raise StreamConflictError(f"stream {stream_id} is at seq {acked}", acked_seq=acked)
+        if response.status_code in (400, 413, 422):
+            code = _error_code(response)
+            if code in REFUSED_CONTENT_CODES:
+                message = f"sending records: HTTP {response.status_code}: {_error_message(response)}"
+                raise RecordsRefusedError(message, status=response.status_code, code=code)
         raise_for_status(response, "sending records")
         ack: IngestAck = decode(response, IngestAck)
         return ack.acked_seq

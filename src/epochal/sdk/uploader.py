@@ -6,6 +6,12 @@ file (the ingest body *is* a run of frames). Blobs of ``FileSaved``/``MediaSaved
 records are uploaded before the batch that names them. Frame ``i`` of a folder's log is
 ``seq`` ``i``, so a 409 from the server re-aligns by counting frames.
 
+A record the server refuses for its content (422 ``invalid_record``, 413 ``too_large``)
+must not block the stream forever: the uploader halves the batch until the refused record
+is alone, then sends a *stand-in* with the same ``seq`` (a ``RowsRejected`` counted on the
+run, or a ``RunStart`` stripped to the run's identity) and notes the refusal with its reason
+in the folder's ``refused.jsonl``. Everything else of the log still arrives exactly once.
+
 Used by the live shipper thread and by ``sync_run_folder``; it raises on failure and
 leaves retrying to them.
 """
@@ -13,6 +19,7 @@ leaves retrying to them.
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import BinaryIO
 
@@ -20,9 +27,19 @@ import msgspec
 
 from epochal.sdk.errors import CommError
 from epochal.sdk.run_folder import RunFolder, UploadState
-from epochal.sdk.transport import RunTransport, StreamConflictError
-from epochal.wire.framing import HEADER, HEADER_SIZE, iter_frames
-from epochal.wire.records import FileSaved, Finish, MediaSaved, decode_record
+from epochal.sdk.transport import RecordsRefusedError, RunTransport, StreamConflictError
+from epochal.wire.framing import HEADER, HEADER_SIZE, frame, iter_frames
+from epochal.wire.records import (
+    FileSaved,
+    Finish,
+    History,
+    MediaSaved,
+    Record,
+    RowsRejected,
+    RunStart,
+    decode_record,
+    encode_record,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +63,9 @@ class Uploader:
         self.transport = transport
         self._file: BinaryIO | None = None
         self._uploaded_blobs: set[str] = set()
+        self._batch_records = BATCH_RECORDS
+        self._stand_ins: dict[int, bytes] = {}
+        """seq -> framed stand-in for a record the server refused on its own."""
 
     def close(self) -> None:
         if self._file is not None:
@@ -59,29 +79,56 @@ class Uploader:
     def step(self) -> int:
         """Send the next batch of complete frames; return how many records it acknowledged (0: nothing new)."""
         data = self._read(self.state.acked_offset)
+        first_seq = self.state.acked_seq + 1
+        limit = 1 if first_seq in self._stand_ins else self._batch_records
         end = 0
         count = 0
+        first_payload = b""
         for end_offset, payload in iter_frames(data, strict=False):
-            if count and (end_offset > BATCH_BYTES or count >= BATCH_RECORDS):
+            if count and (end_offset > BATCH_BYTES or count >= limit):
                 break
-            if record_kind(payload) in _BLOB_KINDS:
+            if not count:
+                first_payload = payload
+            if record_kind(payload) in _BLOB_KINDS and first_seq not in self._stand_ins:
                 self._ensure_blob(payload)
             end = end_offset
             count += 1
         if not count:
             return 0
+        body = self._stand_ins.get(first_seq, data[:end])
         expected = self.state.acked_seq + count
         try:
-            acked = self.transport.post_frames(self.state.stream_id, data[:end])
+            acked = self.transport.post_frames(self.state.stream_id, body)
         except StreamConflictError as conflict:
             logger.info("stream %s: server is at seq %d, re-aligning", self.state.stream_id, conflict.acked_seq)
             self.realign(conflict.acked_seq)
             return 0
+        except RecordsRefusedError as refused:
+            if first_seq in self._stand_ins:
+                raise  # even the stand-in is refused: nothing sensible is left to send
+            self._narrow(refused, count, first_seq, first_payload)
+            return 0
+        except CommError as error:
+            if error.status == 422:  # e.g. blob_missing: the server may have lost a blob we sent before
+                self._uploaded_blobs.clear()
+            raise
         if acked == expected:
             self._advance(expected, self.state.acked_offset + end)
+            if self._stand_ins.pop(first_seq, None) is not None:
+                self._batch_records = BATCH_RECORDS
         else:
             self.realign(acked)
         return count
+
+    def _narrow(self, refused: RecordsRefusedError, count: int, seq: int, payload: bytes) -> None:
+        """Halve the batch around a refused record; once it is alone, prepare its stand-in."""
+        if count > 1:
+            self._batch_records = max(1, count // 2)
+            logger.info("stream %s: batch of %d refused (%s); narrowing", self.state.stream_id, count, refused)
+            return
+        self._stand_ins[seq] = frame(encode_record(stand_in(payload, seq)))
+        self.folder.note_refusal(seq, refused.status or 0, refused.code, str(refused))
+        logger.warning("record %d of %s refused by the server, sent as a stand-in: %s", seq, self.folder.path, refused)
 
     def realign(self, acked_seq: int) -> None:
         """Move to the frame after ``acked_seq`` (counting frames from the closest known point)."""
@@ -142,3 +189,22 @@ class Uploader:
         if not path.is_file():
             raise CommError(f"{path} is missing from the run folder; the record naming it cannot be sent")
         return path
+
+
+def stand_in(payload: bytes, seq: int) -> Record:
+    """What is sent in place of a refused record, keeping its ``seq`` so the stream goes on.
+
+    A refused ``RunStart`` becomes the bare identity of the run (its config, tags or system
+    info were at fault); anything else becomes ``RowsRejected``, counted on the run.
+    """
+    try:
+        record: Record | None = decode_record(payload)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        record = None
+    if isinstance(record, RunStart):
+        return RunStart(
+            seq=seq, t=record.t, project=record.project, run_id=record.run_id, entity=record.entity,
+            resume=record.resume,
+        )  # fmt: skip
+    step = record.step if isinstance(record, History) else 0
+    return RowsRejected(seq=seq, t=record.t if record is not None else time.time(), step=step, current_step=step)

@@ -121,6 +121,8 @@ class SeriesLine(msgspec.Struct, frozen=True):
     max: list[float]
     mean: list[float]
     exact: bool
+    x: list[float] | None = None
+    """With ``x_key``: that key's value at each entry's step (NaN where it has none there)."""
 
 
 class SeriesResponse(msgspec.Struct, frozen=True):

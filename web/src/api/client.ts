@@ -109,7 +109,7 @@ export const api = {
   series: (
     e: string,
     p: string,
-    q: { runs: readonly string[]; key: string; width: number; minStep?: number; maxStep?: number },
+    q: { runs: readonly string[]; key: string; width: number; minStep?: number; maxStep?: number; xKey?: string },
     signal?: AbortSignal,
   ) =>
     request<SeriesResponse>(
@@ -119,6 +119,7 @@ export const api = {
         width: Math.max(1, Math.min(10000, Math.round(q.width))),
         min_step: q.minStep,
         max_step: q.maxStep,
+        x_key: q.xKey,
       }),
       undefined,
       signal,

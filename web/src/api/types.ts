@@ -76,6 +76,8 @@ export interface SeriesLine {
   max: JsonFloat[];
   mean: JsonFloat[];
   exact: boolean;
+  /** With `x_key`: that key's value at each entry's step. */
+  x?: JsonFloat[] | null;
 }
 
 export interface SeriesResponse {

@@ -8,7 +8,10 @@ export type Value = number | null;
 
 export interface Curve {
   runId: string;
+  key: string;
   steps: number[];
+  /** The x key's value at each step, when the chart's x axis is not the step (null: none there). */
+  xs?: Value[];
   mean: Value[];
   min: Value[];
   max: Value[];
@@ -24,12 +27,19 @@ export function finite(value: JsonFloat | null | undefined): Value {
 export function curveFromLine(line: SeriesLine): Curve {
   return {
     runId: line.run_id,
+    key: line.key,
     steps: line.steps.slice(),
+    ...(line.x ? { xs: line.x.map(finite) } : {}),
     mean: line.mean.map(finite),
     min: line.min.map(finite),
     max: line.max.map(finite),
     exact: line.exact,
   };
+}
+
+/** Where a curve sits among a chart's lines: one per run and key. */
+export function lineId(runId: string, key: string): string {
+  return `${runId}\u0000${key}`;
 }
 
 export function lastStep(curve: Curve): number | null {
@@ -47,7 +57,9 @@ export function appendTail(curve: Curve, tail: Curve): Curve {
   if (start >= tail.steps.length) return curve;
   return {
     runId: curve.runId,
+    key: curve.key,
     steps: curve.steps.concat(tail.steps.slice(start)),
+    ...(curve.xs ? { xs: curve.xs.concat(tail.xs?.slice(start) ?? tail.steps.slice(start).map(() => null)) } : {}),
     mean: curve.mean.concat(tail.mean.slice(start)),
     min: curve.min.concat(tail.min.slice(start)),
     max: curve.max.concat(tail.max.slice(start)),

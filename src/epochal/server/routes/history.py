@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import msgspec
+import numpy as np
+import numpy.typing as npt
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
@@ -82,11 +85,18 @@ def series(
     min_step: int | None = None,
     max_step: int | None = None,
     width: Annotated[int, Query(ge=1, le=10_000, description="chart width in pixels")] = 1000,
+    x_key: Annotated[
+        str | None,
+        Query(
+            max_length=limits.MAX_KEY_LENGTH * limits.MAX_NESTING_DEPTH,
+            description="also return this key's value at each entry's step (charts against wall time or a metric)",
+        ),
+    ] = None,
 ) -> Response:
     """One line per run: every point when they fit in ``2 * width``, else exact min/max/mean buckets.
 
     All lines share one bucket grid (the requested range, else the union of the runs'
-    ranges), so overlaid runs line up.
+    ranges), so overlaid runs line up. With ``x_key`` each line also carries ``x``.
     """
     if min_step is not None and max_step is not None and min_step > max_step:
         raise UnprocessableError(f"min_step {min_step} is above max_step {max_step}", code="invalid_parameter")
@@ -108,7 +118,43 @@ def series(
         _line(run_id, key, envelope(_points(block), width, first_step=first, last_step=last))
         for run_id, block in blocks.items()
     ]
+    if x_key is not None:
+        lines = [
+            msgspec.structs.replace(
+                line,
+                x=_x_at(
+                    store.read_series_block(
+                        context.run_ref(entity, project, line.run_id),
+                        x_key,
+                        min_step=first,
+                        max_step=last,
+                        max_points=2 * width,
+                    ),
+                    np.asarray(line.steps, dtype=np.int64),
+                ).tolist(),
+            )
+            for line in lines
+        ]
     return respond(request, SeriesResponse(lines=lines))
+
+
+def _x_at(block: SeriesBlock, steps: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+    """The x key's value at each step: exact where it logged that step, NaN where it did not.
+
+    When the store answers with aggregated entries (long series), the entries' means are
+    interpolated at the step, which is exact for the usual monotone x keys (wall time,
+    relative time) and close for any other.
+    """
+    if not len(block.steps) or not len(steps):
+        return np.full(len(steps), np.nan)
+    if block.is_raw:
+        at = np.clip(np.searchsorted(block.steps, steps), 0, len(block.steps) - 1)
+        return np.where(block.steps[at] == steps, block.min[at], np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = block.sum / block.count
+    middles = (block.steps + block.step_ends) / 2
+    inside = (steps >= block.steps[0]) & (steps <= block.step_ends[-1])
+    return np.where(inside, np.interp(steps, middles, means), np.nan)
 
 
 def _read_block(
