@@ -75,8 +75,9 @@ def _init(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _stored_points(client: Any, path: str, run_id: str) -> int:
+    """Logged points stored for the run; ``_timestamp``/``_runtime`` are Epochal's own, not counted."""
     keys = client.get(f"{path}/runs/{run_id}/keys").raise_for_status().json()
-    return sum(int(k["count"]) for k in keys)
+    return sum(int(k["count"]) for k in keys if not k["key"].startswith("_"))
 
 
 def _train(args: dict[str, Any]) -> dict[str, Any]:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
+import math
+
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from tests.contract.contract_helpers import T0, Stream
 
-from epochal.store.base import NotFound
+from epochal.analysis.envelope import Points, envelope
+from epochal.store.base import NotFound, SeriesBlock
 from epochal.store.series.writer import CHUNK_POINTS
 from epochal.store.sql_store import SqlStore
 
@@ -136,3 +142,111 @@ def test_reads_of_unknown_runs_are_not_found(store: SqlStore) -> None:
     for read in (store.list_series_keys, store.read_history, store.list_files):
         with pytest.raises(NotFound):
             read(ref)
+
+
+_SPECIAL = [math.nan, math.inf, -math.inf, 1e308, -1e308, 5e-324, -0.0, 1e-300]
+_run_numbers = itertools.count()
+
+
+def _check_block_and_envelope(
+    block: SeriesBlock, steps: np.ndarray, values: np.ndarray, width: int, lo: int | None, hi: int | None
+) -> None:
+    """Entries cover exactly the points in range, never overlap, and keep exact extremes."""
+    in_range = np.ones(len(steps), dtype=np.bool_)
+    if lo is not None:
+        in_range &= steps >= lo
+    if hi is not None:
+        in_range &= steps <= hi
+    steps, values = steps[in_range], values[in_range]
+    assert int(block.count.sum()) == len(steps)
+    assert np.all(block.steps <= block.step_ends)
+    touching = block.steps[1:] == block.step_ends[:-1]  # only raw points of one repeated step may share it
+    assert np.all(block.steps[1:] >= block.step_ends[:-1])
+    single = block.steps == block.step_ends
+    assert np.all(single[1:][touching] & single[:-1][touching])
+    starts, first = np.unique(block.steps, return_index=True)  # raw points of one step share a span
+    span_ends = block.step_ends[first]
+    span = np.searchsorted(starts, steps, side="right") - 1
+    assert np.all(steps <= span_ends[span])
+    for i, (lo_i, hi_i) in enumerate(zip(first, [*first[1:], len(block.steps)], strict=True)):
+        mine = values[span == i]
+        assert len(mine) == block.count[lo_i:hi_i].sum()
+        numbers = mine[~np.isnan(mine)]
+        expected = (numbers.min(), numbers.max()) if len(numbers) else (np.nan, np.nan)
+        found = (np.fmin.reduce(block.min[lo_i:hi_i]), np.fmax.reduce(block.max[lo_i:hi_i]))
+        np.testing.assert_array_equal(found, expected)
+    if not len(steps):
+        return
+    env = envelope(
+        Points(block.steps, block.step_ends, block.min, block.max, block.sum, block.count),
+        width,
+        first_step=lo,
+        last_step=hi,
+    )
+    if env.exact:  # few points: the chart gets them all, bit-exact
+        order = np.argsort(steps, kind="stable")
+        assert env.steps.tolist() == steps[order].tolist()
+        assert env.min.view(np.uint64).tolist() == values[order].view(np.uint64).tolist()
+        return
+    bucket = np.searchsorted(env.steps, steps, side="right") - 1
+    for b in range(len(env.steps)):
+        mine = values[bucket == b]
+        numbers = mine[~np.isnan(mine)]
+        if len(numbers):
+            assert env.min[b] == numbers.min() and env.max[b] == numbers.max()  # attained by real points
+        else:
+            assert np.isnan(env.min[b]) and np.isnan(env.max[b])
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 12_000),
+    batches=st.integers(1, 4),
+    disorder=st.sampled_from(["increasing", "repeats", "shuffled"]),
+    specials=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.sampled_from(_SPECIAL)), max_size=6),
+)
+def test_series_blocks_keep_every_point_inside_an_exact_envelope(
+    store: SqlStore, seed: int, n: int, batches: int, disorder: str, specials: list[tuple[float, float]]
+) -> None:
+    rng = np.random.default_rng(seed)
+    steps = np.arange(n, dtype=np.int64) * int(rng.integers(1, 5))
+    if disorder == "repeats":
+        steps = np.sort(rng.integers(0, max(n // 3, 1), n)).astype(np.int64)
+    elif disorder == "shuffled":
+        steps = rng.permutation(steps)
+    values = np.exp(-np.arange(n) / 3000.0) + rng.standard_normal(n) * 0.1
+    for where, special in specials:
+        values[int(where * n)] = special
+    s = Stream(run_id=f"lod{next(_run_numbers)}")
+    s.start(t=T0)
+    store.ingest(s.ref, "s1", s.take())
+    for part in np.array_split(np.arange(n), batches):
+        for i in part.tolist():
+            s.log(int(steps[i]), {"v": float(values[i])}, t=T0)
+        store.ingest(s.ref, "s1", s.take())
+    order = np.argsort(steps, kind="stable")
+    raw = store.read_series(s.ref, "v")
+    assert raw.steps.tolist() == steps[order].tolist()
+    assert raw.values.view(np.uint64).tolist() == values[order].view(np.uint64).tolist()  # bit-exact
+    top = int(steps.max())
+    for width in (1, 3, 40, 700):
+        for lo, hi in ((None, None), (top // 5, None), (None, top // 2), (top // 7, top - top // 3)):
+            block = store.read_series_block(s.ref, "v", min_step=lo, max_step=hi, max_points=2 * width)
+            _check_block_and_envelope(block, steps, values, width, lo, hi)
+
+
+def test_long_series_read_as_summaries_not_raw_points(store: SqlStore) -> None:
+    s = Stream()
+    s.start(t=T0)
+    n = 3 * CHUNK_POINTS + 100
+    for step in range(n):
+        s.log(step, {"v": 1e6 if step == 5000 else float(step % 17)}, t=T0)
+    store.ingest(s.ref, "s1", s.take())
+    chunked = store.read_series_block(s.ref, "v", max_points=8)
+    assert len(chunked.steps) <= 5 and chunked.max.max() == 1e6
+    summarised = store.read_series_block(s.ref, "v", max_points=200)
+    assert 100 <= len(summarised.steps) <= 400 and not summarised.is_raw
+    zoomed = store.read_series_block(s.ref, "v", min_step=4990, max_step=9000, max_points=40)
+    assert int(zoomed.count.sum()) == 9000 - 4990 + 1
+    assert zoomed.steps[0] == 4990 and zoomed.step_ends[-1] == 9000 and zoomed.max.max() == 1e6

@@ -1,11 +1,14 @@
 """A small TCP proxy for fault tests: it drops, delays, resets and truncates connections.
 
 Sits between the SDK and a real server on loopback. Each new connection draws one fault
-from a seeded random generator, so a failing run can be replayed.
+from a seeded random generator, so a failing run can be replayed. HTTP clients keep
+connections alive, so ``FaultPlan.connection_lifetime_s`` cuts every connection after that
+long (mid-request or not): the client reconnects, and each reconnection draws a fault again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import random
 import socket
 import struct
@@ -23,6 +26,8 @@ class FaultPlan:
     weights: dict[str, float] = field(default_factory=dict)
     delay_s: float = 0.5
     seed: int = 0
+    connection_lifetime_s: float | None = None
+    """Cut each forwarded connection after this many seconds (None: never)."""
 
     def draw(self, rng: random.Random) -> str:
         roll = rng.random()
@@ -40,6 +45,7 @@ class TcpProxy:
         self.upstream_port = upstream_port
         self.plan = plan or FaultPlan()
         self.faults_injected: dict[str, int] = dict.fromkeys(FAULTS, 0)
+        self.connections_cut = 0
         self._rng = random.Random(self.plan.seed)
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port: int = self._listener.getsockname()[1]
@@ -80,12 +86,26 @@ class TcpProxy:
             return
         if fault == "delay":
             time.sleep(self.plan.delay_s)
+        if self.plan.connection_lifetime_s is not None:
+            timer = threading.Timer(self.plan.connection_lifetime_s, self._cut, args=(client, upstream))
+            timer.daemon = True
+            timer.start()
         to_upstream = threading.Thread(
             target=_pump, args=(client, upstream, 0 if fault == "drop_request" else None), daemon=True
         )
         to_upstream.start()
         _pump(upstream, client, 64 if fault == "truncate_response" else None)
         to_upstream.join(timeout=30)
+
+    def _cut(self, *sockets: socket.socket) -> None:
+        cut = False
+        for sock in sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+                cut = True
+            except OSError:
+                pass  # already closed: the exchange ended on its own
+        self.connections_cut += cut
 
 
 def _pump(source: socket.socket, sink: socket.socket, byte_budget: int | None) -> None:
@@ -105,8 +125,6 @@ def _pump(source: socket.socket, sink: socket.socket, byte_budget: int | None) -
         pass
     finally:
         for sock in (source, sink):
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             sock.close()

@@ -22,9 +22,12 @@ from epochal.server.settings import ServerSettings, default_data_dir
 @click.option("--crash-after", default=300.0, show_default=True, type=float,
               help="Seconds without a heartbeat after which a running run is marked crashed.")
 @click.option("--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning"]))
+@click.option("--auth", is_flag=True,
+              help="Require sign-in or an API key (needed off loopback; on anyway once an account exists).")
 def server(host: str, port: int, data_dir: Path | None, database_url: str | None, crash_after: float,
-           log_level: str) -> None:
+           log_level: str, auth: bool) -> None:
     """Start the Epochal server (API + web UI) and print its URL."""
+    from epochal.server.auth.binding import UnsafeBindError
     from epochal.server.runner import serve
 
     settings = ServerSettings(
@@ -34,5 +37,9 @@ def server(host: str, port: int, data_dir: Path | None, database_url: str | None
         database_url=database_url,
         crash_after_s=crash_after,
         log_level=log_level,
+        auth=auth,
     )
-    serve(settings)
+    try:
+        serve(settings)
+    except UnsafeBindError as error:
+        raise click.ClickException(str(error)) from error

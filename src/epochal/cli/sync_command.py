@@ -28,7 +28,7 @@ def sync(paths: tuple[Path, ...], include_synced: bool, clean: bool, base_url: s
 
     from epochal.sdk.errors import CommError
     from epochal.sdk.settings import Settings
-    from epochal.sdk.sync import find_run_folders
+    from epochal.sdk.sync import FolderInUseError, find_run_folders
 
     folders = [folder for root in (paths or (Path(),)) for folder in find_run_folders(root)]
     if clean:
@@ -46,6 +46,9 @@ def sync(paths: tuple[Path, ...], include_synced: bool, clean: bool, base_url: s
     for folder in todo:
         try:
             result = _sync_with_progress(folder.path, settings)
+        except FolderInUseError as busy:
+            click.echo(f"{busy}; skipped (its own process sends it)", err=True)
+            continue
         except CommError as error:
             failed += 1
             click.echo(f"{folder.path}: {error}", err=True)

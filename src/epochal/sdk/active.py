@@ -2,8 +2,9 @@
 
 ``init`` makes a run current: ``epochal.run``, ``epochal.config`` and ``epochal.summary``
 point at it until ``finish``. An uncaught exception finishes open runs as failed (with
-the traceback's last lines) and ``atexit`` finishes the rest. A forked child never
-writes to its parent's runs: fork marks them closed in the child (``os.register_at_fork``).
+the traceback's last lines) and ``atexit`` finishes the rest, with the code given to
+``sys.exit`` (non-zero: failed). A forked child never writes to its parent's runs: fork
+marks them closed in the child (``os.register_at_fork``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sys
 import traceback
 import weakref
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from epochal.sdk.errors import UsageError
 
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
 _current: Run | None = None
 _open_runs: weakref.WeakSet[Run] = weakref.WeakSet()
 _hooks_installed = False
+_exit_code: int | None = None
+"""The code the script passed to ``sys.exit``, for the runs ``atexit`` finishes."""
 _ERROR_TAIL_LINES = 8
 
 
@@ -108,12 +111,34 @@ def _install_hooks() -> None:
         previous(kind, value, tb)
 
     sys.excepthook = excepthook
+    _hook_sys_exit()
     atexit.register(_finish_open_runs)
+
+
+def _hook_sys_exit() -> None:
+    """Remember ``sys.exit``'s code (as wandb does): atexit cannot see it otherwise."""
+    original = sys.exit
+
+    def exit_recording_code(status: str | int | None = None) -> NoReturn:
+        global _exit_code
+        _exit_code = exit_status_code(status)
+        original(status)
+
+    sys.exit = exit_recording_code
+
+
+def exit_status_code(status: object) -> int:
+    """The process exit code Python makes of ``sys.exit(status)``."""
+    if status is None:
+        return 0
+    if isinstance(status, int):
+        return status
+    return 1  # a message is printed and the process exits with 1
 
 
 def _finish_open_runs() -> None:
     for run in list(_open_runs):
-        run.finish()
+        run.finish(exit_code=_exit_code)
 
 
 def _after_fork_in_child() -> None:

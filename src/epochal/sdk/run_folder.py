@@ -8,11 +8,17 @@
     media/         PNGs of logged images, named by content hash
     blobs/         earlier versions of re-saved files not yet shipped, named by sha256
     debug.log      the SDK's log lines for this run
+    refused.jsonl  records the server refused for their content (one JSON line each, with why)
     synced         present once every record has been acknowledged (``epochal sync``)
+
+The folder itself is ``flock``-ed by the process writing or syncing it, so a background
+sync never works on a folder a live run (or another sync) is still using.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import hashlib
 import os
 import time
@@ -22,10 +28,27 @@ from pathlib import Path
 
 import msgspec
 
+from epochal.sdk.errors import EpochalError
+
 LOG_NAME = "run.epochal"
 UPLOAD_STATE_NAME = "upload.json"
+REFUSED_NAME = "refused.jsonl"
 SYNCED_MARKER = "synced"
 FOLDER_PREFIX = "run-"
+
+
+class FolderInUseError(EpochalError):
+    """Another process (or another handle in this one) holds the run folder."""
+
+
+class Refusal(msgspec.Struct):
+    """One line of ``refused.jsonl``: a record the server would not store, and why."""
+
+    seq: int
+    status: int
+    code: str
+    reason: str
+    t: float
 
 
 class UploadState(msgspec.Struct):
@@ -93,6 +116,41 @@ class RunFolder:
 
     def mark_synced(self) -> None:
         (self.path / SYNCED_MARKER).write_text(f"{time.time()}\n", encoding="utf-8")
+
+    @property
+    def refused_path(self) -> Path:
+        return self.path / REFUSED_NAME
+
+    def note_refusal(self, *, seq: int, status: int, code: str, reason: str) -> None:
+        line = msgspec.json.encode(Refusal(seq=seq, status=status, code=code, reason=reason[:2000], t=time.time()))
+        with self.refused_path.open("ab") as out:
+            out.write(line + b"\n")
+
+    def read_refusals(self) -> list[Refusal]:
+        if not self.refused_path.is_file():
+            return []
+        lines = self.refused_path.read_bytes().splitlines()
+        return [msgspec.json.decode(line, type=Refusal) for line in lines if line.strip()]
+
+    def lock(self) -> int:
+        """Take the folder's exclusive lock without waiting; return the fd to pass to ``unlock``.
+
+        Raises ``FolderInUseError`` when it is held. The lock dies with the process, so a
+        killed run's folder is free for ``epochal sync`` at once.
+        """
+        fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(fd)
+            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise FolderInUseError(f"{self.path} is in use by a running process") from None
+            raise
+        return fd
+
+    @staticmethod
+    def unlock(fd: int) -> None:
+        os.close(fd)  # closing the descriptor releases the flock
 
     def read_upload_state(self) -> UploadState | None:
         try:

@@ -2,8 +2,10 @@
 
 It never raises into training: connection errors, 5xx, 507 and 429 are retried with
 exponential backoff and jitter (capped), other refusals are logged and retried at the
-cap. ``log()`` never wakes it (that would cost the caller); it polls every
-``Settings.poll_interval`` and ``finish()`` wakes it once.
+cap (a record refused for its content is replaced by the uploader, so it cannot block the
+stream). ``log()`` never wakes it (that would cost the caller); it polls every
+``Settings.poll_interval`` and ``finish()`` wakes it once. It also fsyncs the log every
+``FSYNC_INTERVAL_S`` seconds, outages included (``sdk/log_fsync.py``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import threading
 import time
 
 from epochal.sdk.errors import AuthenticationError, CommError
+from epochal.sdk.log_fsync import FSYNC_INTERVAL_S, LogFsync
 from epochal.sdk.run_folder import RunFolder, UploadState
 from epochal.sdk.settings import Settings
 from epochal.sdk.transport import RunTransport, make_client, transport_errors
@@ -40,7 +43,7 @@ class Shipper:
         self._stop = threading.Event()
         self._progress = threading.Condition()
         self._thread = threading.Thread(target=self._run, name=f"epochal-shipper-{state.run_id}", daemon=True)
-        self._uploader: Uploader | None = None
+        self._fsync = LogFsync(folder.log_path)
 
     def start(self) -> None:
         self._thread.start()
@@ -74,6 +77,7 @@ class Shipper:
         next_heartbeat = time.monotonic() + self._settings.heartbeat_interval
         try:
             while not self._stop.is_set():
+                self._fsync.tick()
                 try:
                     sent = uploader.step()
                     if time.monotonic() >= next_heartbeat:
@@ -96,7 +100,7 @@ class Shipper:
                 except Exception:  # never into training: log it and try again later
                     failures += 1
                     logger.exception("epochal shipper failed; retrying in %.0f s", BACKOFF_CAP_S)
-                    self._stop.wait(BACKOFF_CAP_S)
+                    self._sleep(BACKOFF_CAP_S)
                     continue
                 failures = 0
                 with self._progress:
@@ -105,11 +109,20 @@ class Shipper:
                     self._wake.wait(self._settings.poll_interval)
                     self._wake.clear()
         finally:
+            self._fsync.close()
             uploader.close()
             client.close()
 
     def _pause(self, delay: float, reason: str, failures: int) -> None:
         level = logging.WARNING if failures in (1, 10) else logging.DEBUG
         logger.log(level, "epochal shipper: %s; retry %d in %.2f s", reason, failures, delay)
-        self._wake.wait(delay)
+        self._sleep(delay)
+
+    def _sleep(self, delay: float) -> None:
+        """Wait ``delay`` s (cut short by ``finish``), still fsyncing the log on time."""
+        deadline = time.monotonic() + delay
+        while (left := deadline - time.monotonic()) > 0 and not self._stop.is_set():
+            if self._wake.wait(min(left, FSYNC_INTERVAL_S)):
+                break
+            self._fsync.tick()
         self._wake.clear()

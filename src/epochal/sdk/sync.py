@@ -2,18 +2,26 @@
 
 It runs the same ``Uploader`` as the live shipper, so syncing twice sends each record
 once (the server skips sequence numbers it already holds). A folder whose every record
-is acknowledged and whose log ends with ``Finish`` gets a ``synced`` marker.
+is acknowledged and whose log ends with ``Finish`` gets a ``synced`` marker. A folder
+locked by a live run or another sync is refused (``FolderInUseError``), never shared.
+
+``start_background_sync`` is what an online ``init`` calls: one daemon thread sends the
+unsynced folders left beside the new run (by a crash, an outage or offline mode). It never
+blocks or fails ``init``, and a process exiting mid-sync loses nothing (the next sync
+resumes from the server's acknowledgement).
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from epochal.sdk.errors import CommError
-from epochal.sdk.run_folder import RunFolder, UploadState, find_run_folders
+from epochal.sdk.run_folder import FolderInUseError, RunFolder, UploadState, find_run_folders
 from epochal.sdk.settings import Settings
 from epochal.sdk.shipper import backoff_delay
 from epochal.sdk.transport import RunTransport, make_client, transport_errors
@@ -21,7 +29,9 @@ from epochal.sdk.uploader import Uploader
 from epochal.wire.framing import iter_frames
 from epochal.wire.records import RunStart, decode_record
 
-__all__ = ["SyncResult", "find_run_folders", "sync_run_folder"]
+__all__ = ["FolderInUseError", "SyncResult", "find_run_folders", "start_background_sync", "sync_run_folder"]
+
+logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[int, int], None]
 """Called after each batch with ``(bytes acknowledged, bytes in the log)``."""
@@ -46,6 +56,14 @@ def sync_run_folder(path: Path | str, *, settings: Settings, on_progress: Progre
     folder = RunFolder(Path(path))
     if not folder.log_path.is_file():
         raise CommError(f"{folder.path} is not a run folder (no {folder.log_path.name})")
+    lock = folder.lock()
+    try:
+        return _sync_locked(folder, settings, on_progress)
+    finally:
+        RunFolder.unlock(lock)
+
+
+def _sync_locked(folder: RunFolder, settings: Settings, on_progress: ProgressCallback | None) -> SyncResult:
     state = folder.read_upload_state() or _state_from_log(folder)
     client = make_client(settings)
     uploader = Uploader(folder, state, RunTransport(client, state.entity, state.project, state.run_id))
@@ -100,6 +118,34 @@ def _state_from_log(folder: RunFolder) -> UploadState:
     record = decode_record(first[1]) if first else None
     if not isinstance(record, RunStart):
         raise CommError(f"{folder.log_path} does not start with a RunStart record; it cannot be synced")
-    state = UploadState(stream_id=folder.stream_id, entity=record.entity or "-", project=record.project, run_id=record.run_id)
+    state = UploadState(
+        stream_id=folder.stream_id, entity=record.entity or "-", project=record.project, run_id=record.run_id
+    )
     folder.write_upload_state(state)
     return state
+
+
+def start_background_sync(root: Path, *, exclude: Path, settings: Settings) -> threading.Thread:
+    """Send, in a daemon thread, the unsynced run folders under ``root`` other than ``exclude``."""
+    thread = threading.Thread(
+        target=_sync_leftovers, args=(root, exclude, settings), name="epochal-background-sync", daemon=True
+    )
+    thread.start()
+    return thread
+
+
+def _sync_leftovers(root: Path, exclude: Path, settings: Settings) -> None:
+    try:
+        folders = [f for f in find_run_folders(root) if f.path != exclude and not f.is_synced]
+    except OSError as exc:
+        logger.warning("background sync: cannot list %s: %s", root, exc)
+        return
+    for folder in folders:
+        try:
+            result = sync_run_folder(folder.path, settings=settings)
+        except FolderInUseError:
+            continue  # a live run or another sync owns it
+        except Exception as exc:  # never into training; 'epochal sync' remains the way
+            logger.warning("background sync of %s stopped: %s", folder.path, exc)
+            continue
+        logger.info("background sync of %s: %d records sent", folder.path, result.records_sent)

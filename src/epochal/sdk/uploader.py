@@ -90,7 +90,12 @@ class Uploader:
             if not count:
                 first_payload = payload
             if record_kind(payload) in _BLOB_KINDS and first_seq not in self._stand_ins:
-                self._ensure_blob(payload)
+                missing = self._ensure_blob(payload)
+                if missing is not None:
+                    if count:
+                        break  # send what precedes it; it comes first next time
+                    self._replace(first_seq, payload, 0, "blob_missing_locally", f"{missing} is missing")
+                    return 0
             end = end_offset
             count += 1
         if not count:
@@ -126,9 +131,12 @@ class Uploader:
             self._batch_records = max(1, count // 2)
             logger.info("stream %s: batch of %d refused (%s); narrowing", self.state.stream_id, count, refused)
             return
+        self._replace(seq, payload, refused.status or 0, refused.code, str(refused))
+
+    def _replace(self, seq: int, payload: bytes, status: int, code: str, reason: str) -> None:
         self._stand_ins[seq] = frame(encode_record(stand_in(payload, seq)))
-        self.folder.note_refusal(seq, refused.status or 0, refused.code, str(refused))
-        logger.warning("record %d of %s refused by the server, sent as a stand-in: %s", seq, self.folder.path, refused)
+        self.folder.note_refusal(seq=seq, status=status, code=code, reason=reason)
+        logger.warning("record %d of %s cannot be stored, a stand-in is sent: %s", seq, self.folder.path, reason)
 
     def realign(self, acked_seq: int) -> None:
         """Move to the frame after ``acked_seq`` (counting frames from the closest known point)."""
@@ -172,23 +180,25 @@ class Uploader:
                 data += self._file.read(HEADER_SIZE + length - len(data))
         return data
 
-    def _ensure_blob(self, payload: bytes) -> None:
+    def _ensure_blob(self, payload: bytes) -> Path | None:
+        """Upload the record's blob unless the server has it; return the local path when it is gone."""
         record = decode_record(payload)
         assert isinstance(record, FileSaved | MediaSaved)
         if record.sha256 in self._uploaded_blobs:
-            return
+            return None
         if not self.transport.has_blob(record.sha256):
-            self.transport.put_blob(record.sha256, self._blob_path(record))
+            path = self._blob_path(record)
+            if not path.is_file():
+                return path
+            self.transport.put_blob(record.sha256, path)
         self._uploaded_blobs.add(record.sha256)
+        return None
 
     def _blob_path(self, record: FileSaved | MediaSaved) -> Path:
         kept = self.folder.blobs_dir / record.sha256
         if kept.is_file():
             return kept
-        path = (self.folder.files_dir if isinstance(record, FileSaved) else self.folder.path) / record.path
-        if not path.is_file():
-            raise CommError(f"{path} is missing from the run folder; the record naming it cannot be sent")
-        return path
+        return (self.folder.files_dir if isinstance(record, FileSaved) else self.folder.path) / record.path
 
 
 def stand_in(payload: bytes, seq: int) -> Record:
@@ -204,7 +214,7 @@ def stand_in(payload: bytes, seq: int) -> Record:
     if isinstance(record, RunStart):
         return RunStart(
             seq=seq, t=record.t, project=record.project, run_id=record.run_id, entity=record.entity,
-            resume=record.resume,
+            name=record.name, resume=record.resume,
         )  # fmt: skip
     step = record.step if isinstance(record, History) else 0
     return RowsRejected(seq=seq, t=record.t if record is not None else time.time(), step=step, current_step=step)

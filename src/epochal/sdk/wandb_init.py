@@ -3,7 +3,8 @@
 Online, ``init`` asks the server for the default entity (and, for a given id, whether
 the run exists) with a short timeout; when the server does not answer it carries on
 locally with entity ``"-"`` (the server's default) and the shipper catches up later.
-Training never waits on, or fails for, an unreachable server.
+Training never waits on, or fails for, an unreachable server. An online ``init`` also
+starts a background sync of the unsynced run folders left in the same ``dir``.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ class _ServerView:
     reachable: bool = False
 
 
-def init(  # noqa: PLR0917 - wandb's signature, positional arguments included
+def init(  # wandb's signature, positional arguments included
     project: str | None = None,
     entity: str | None = None,
     name: str | None = None,
@@ -130,6 +131,8 @@ def init(  # noqa: PLR0917 - wandb's signature, positional arguments included
     active.activate(run)
     if resolved.mode == "online":
         announce(f"run {identity.name} at {run.url}", quiet=resolved.quiet)
+        if folder is not None:
+            _sync_leftovers_in_background(folder, resolved)
     elif folder is not None:
         announce(f"offline run {identity.name} in {folder.path}", quiet=resolved.quiet)
     return run
@@ -162,3 +165,13 @@ def _ask_server(settings: Settings, entity: str | None, project: str, run_id: st
             "server at %s did not answer (%s); logging locally, it will be sent later", settings.base_url, exc
         )
         return _ServerView(entity=entity)
+
+
+def _sync_leftovers_in_background(folder: RunFolder, settings: Settings) -> None:
+    """Earlier runs of this ``dir`` that never reached the server go now, off the caller's thread."""
+    from epochal.sdk.sync import start_background_sync
+
+    try:
+        start_background_sync(folder.path.parent, exclude=folder.path, settings=settings)
+    except Exception as exc:  # e.g. no thread can be started: never fail init for it
+        logger.warning("background sync of earlier runs not started: %s", exc)

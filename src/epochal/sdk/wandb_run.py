@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from epochal.sdk.console import announce
 from epochal.sdk.errors import UsageError
 from epochal.sdk.file_saving import FileSaver
 from epochal.sdk.history import HistoryLog
+from epochal.sdk.log_fsync import start_fsync_thread
 from epochal.sdk.run_folder import RunFolder, UploadState
 from epochal.sdk.settings import Settings
 from epochal.sdk.shipper import Shipper
@@ -76,6 +78,9 @@ class Run:
             stream_id=stream_id, entity=identity.entity, project=identity.project, run_id=identity.run_id
         )
         self._shipper: Shipper | None = None
+        self._stop_fsync: threading.Event | None = None
+        self._folder_lock: int | None = None
+        """The flock on the folder while this process writes it (keeps background syncs away)."""
         self._debug_handler: logging.Handler | None = None
         self._closed: str | None = None
         """Why the run takes no more records (finished, forked child), or None while open."""
@@ -86,6 +91,7 @@ class Run:
         """Write ``RunStart`` and, online, start shipping (called once by ``init``)."""
         ident = self._identity
         if self._folder is not None:
+            self._folder_lock = self._folder.lock()
             self._debug_handler = logging.FileHandler(self._folder.debug_log_path, encoding="utf-8")
             self._debug_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
             logging.getLogger("epochal").addHandler(self._debug_handler)
@@ -102,6 +108,8 @@ class Run:
         if self._folder is not None and self.settings.mode == "online":
             self._shipper = Shipper(self._folder, self._upload_state, self.settings)
             self._shipper.start()
+        elif self._folder is not None:
+            self._stop_fsync = start_fsync_thread(self._folder.log_path, f"epochal-fsync-{ident.run_id}")
 
     def finish(self, exit_code: int | None = None, quiet: bool | None = None, *, error: str | None = None) -> None:
         """Commit the pending row, write ``Finish``, and wait at most ``finish_timeout`` s for the server."""
@@ -116,10 +124,15 @@ class Run:
             self._writer.append(lambda seq, t: Finish(seq=seq, t=t, exit_code=code, error=error))
             end_offset = self._writer.offset
             self._writer.close()
+            if self._stop_fsync is not None:
+                self._stop_fsync.set()
             self.config.detach()
             self.summary.detach()
             active.deactivate(self)
             self._report_delivery(end_offset, quiet if quiet is not None else self.settings.quiet)
+            if self._folder_lock is not None:
+                RunFolder.unlock(self._folder_lock)
+                self._folder_lock = None
             if self._debug_handler is not None:
                 logging.getLogger("epochal").removeHandler(self._debug_handler)
                 self._debug_handler.close()
@@ -128,6 +141,9 @@ class Run:
         """Fork hook: the child must never write to this run (its parent does)."""
         self._closed = f"forked child (pid {os.getpid()}) of the process that started run {self.id}"
         self._shipper = None  # the thread does not exist in the child
+        if self._folder_lock is not None:  # close our copy only: the parent keeps its lock
+            os.close(self._folder_lock)
+            self._folder_lock = None
 
     def _report_delivery(self, end_offset: int, quiet: bool) -> None:
         if self._folder is None:
@@ -147,7 +163,7 @@ class Run:
             left = self._writer.seq - self._upload_state.acked_seq
             announce(
                 f"server unreachable, {left} records kept in {self._folder.path};"
-                f" run 'epochal sync {self._folder.path}'",
+                f" run 'epochal sync {self._folder.path}' (or the next online init here sends them)",
                 quiet=quiet,
                 level=logging.WARNING,
             )

@@ -9,15 +9,21 @@ import logging
 from collections.abc import AsyncIterator
 
 import anyio.to_thread
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
+from epochal.server.auth.errors import install_auth_error_handlers
+from epochal.server.auth.gate import SignInGateMiddleware
+from epochal.server.auth.guard import authorize, authorize_write
+from epochal.server.auth.headers import SecurityHeadersMiddleware
+from epochal.server.auth.state import AuthState
 from epochal.server.context import ServerContext
 from epochal.server.crash_sweeper import sweep_forever
 from epochal.server.errors import install_error_handlers
 from epochal.server.events import InProcessEventBus
 from epochal.server.openapi import install_openapi
 from epochal.server.request_log import RequestLogMiddleware
-from epochal.server.routes import events, files, health, history, ingest, projects, runs
+from epochal.server.routes import access, account, events, files, health, history, ingest, projects, runs, users
+from epochal.server.routes import auth as sign_in
 from epochal.server.settings import ServerSettings
 from epochal.server.web_pages import install_webui
 from epochal.store.factory import open_store
@@ -30,12 +36,14 @@ VERSION = importlib.metadata.version("epochal")
 def create_app(settings: ServerSettings) -> FastAPI:
     """The app for ``settings``; the store opens when the server starts and closes when it stops."""
     context = ServerContext(settings=settings, events=InProcessEventBus())
+    auth = AuthState(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         store = await anyio.to_thread.run_sync(open_store, settings.resolved_database_url, settings.resolved_blob_dir)
         context.store = store
+        await anyio.to_thread.run_sync(auth.start, store)
         context.events.start(asyncio.get_running_loop())
         sweeper = asyncio.create_task(
             sweep_forever(store, context.events, settings.crash_after_s), name="crash-sweeper"
@@ -60,10 +68,17 @@ def create_app(settings: ServerSettings) -> FastAPI:
         openapi_url="/api/v1/openapi.json",
     )
     app.state.context = context
-    for module in (health, projects, runs, ingest, history, files, events):
-        app.include_router(module.router)
+    app.state.auth = auth
+    # Every API route passes the one access check (docs/security.md); ingest needs write access.
+    for module in (health, projects, access, runs, history, files, events, account, users):
+        app.include_router(module.router, dependencies=[Depends(authorize)])
+    app.include_router(ingest.router, dependencies=[Depends(authorize_write)])
+    app.include_router(sign_in.router)
     install_webui(app)
     install_error_handlers(app)
+    install_auth_error_handlers(app)
     install_openapi(app, version=VERSION)
+    app.add_middleware(SignInGateMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware)
     return app

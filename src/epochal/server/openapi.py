@@ -15,7 +15,7 @@ import msgspec
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from epochal.wire import api
+from epochal.wire import accounts, api
 
 REF_TEMPLATE = "#/components/schemas/{name}"
 
@@ -34,13 +34,24 @@ DOCUMENTED_TYPES: tuple[Any, ...] = (
     api.BlobStored,
     api.PointsEvent,
     api.ErrorBody,
+    accounts.UserInfo,
+    accounts.NewUser,
+    accounts.TeamInfo,
+    accounts.NewTeam,
+    accounts.ApiKeyInfo,
+    accounts.NewApiKey,
+    accounts.ApiKeyCreated,
+    accounts.ProjectAccess,
+    accounts.SessionsEnded,
 )
 """Every struct a route names in :func:`responses` or :func:`json_body`."""
 
 _ERROR_DESCRIPTIONS = {
     400: "Malformed body",
+    401: "Not signed in, or the API key is unknown or revoked",
+    403: "Signed in but not allowed (e.g. read-only access, not an admin, missing CSRF token)",
     404: "Unknown project, run, file or blob",
-    409: "Sequence conflict; the body carries acked_seq",
+    409: "Sequence conflict (the body carries acked_seq), a name already taken, or accounts off in local mode",
     413: "Over a size limit",
     422: "A value breaks a rule",
     507: "Storage full; nothing was stored",

@@ -10,6 +10,7 @@ from types import FrameType
 import uvicorn
 
 from epochal.server.app import create_app
+from epochal.server.auth.binding import check_bind
 from epochal.server.context import ServerContext
 from epochal.server.request_log import RequestIdFilter
 from epochal.server.settings import ServerSettings
@@ -55,7 +56,8 @@ class _Server(uvicorn.Server):
 
 
 def serve(settings: ServerSettings) -> None:
-    """Run until interrupted (Ctrl-C or SIGTERM)."""
+    """Run until interrupted (Ctrl-C or SIGTERM); UnsafeBindError before listening without auth off loopback."""
+    check_bind(settings)
     configure_logging(settings.log_level)
     app = create_app(settings)
     config = uvicorn.Config(

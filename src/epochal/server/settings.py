@@ -26,6 +26,8 @@ class ServerSettings:
     log_level: str = "info"
     sse_keepalive_s: float = 15.0
     """Seconds between keep-alive comments on an idle event stream (proxies close silent ones)."""
+    auth: bool = False
+    """Require sign-in or an API key (also on whenever an account exists); see docs/security.md."""
 
     @property
     def resolved_database_url(self) -> str:

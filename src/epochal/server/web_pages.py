@@ -13,6 +13,8 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 
+from epochal.server.auth.guard import Caller, visible_projects
+from epochal.server.auth.headers import HTML_SECURITY_HEADERS
 from epochal.server.context import StoreDep
 from epochal.server.errors import NotFoundError
 from epochal.server.overview_page import render_overview
@@ -21,12 +23,6 @@ from epochal.store.base import RunQuery
 WEBUI_DIR = Path(__file__).parent / "webui"
 OVERVIEW_RUNS_PER_PROJECT = 200
 
-HTML_SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": "frame-ancestors 'none'",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-}
 
 
 PLAIN_PAGE_PATH = "/plain"
@@ -58,10 +54,10 @@ def _install_spa(app: FastAPI, root: Path) -> None:
     app.add_api_route("/{path:path}", spa, methods=["GET"], include_in_schema=False)
 
 
-def _overview(request: Request, store: StoreDep) -> Response:
+def _overview(request: Request, store: StoreDep, caller: Caller) -> Response:
     sections = [
         (project, store.list_runs(project.entity, project.name, RunQuery(limit=OVERVIEW_RUNS_PER_PROJECT)).runs)
-        for project in store.list_projects()
+        for project in visible_projects(store, caller, store.list_projects())
     ]
     page = render_overview(sections, version=request.app.version)
     return HTMLResponse(page, headers=HTML_SECURITY_HEADERS)

@@ -13,6 +13,7 @@ from typing import BinaryIO, Literal, NamedTuple, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from epochal.store.accounts import AccountStore
 from epochal.wire.api import FileInfo, HistoryPage, ProjectInfo, RunInfo, RunPage, RunPatch, SeriesKey
 from epochal.wire.records import Record
 
@@ -136,6 +137,7 @@ class BlobStore(Protocol):
 
 class Store(Protocol):
     blobs: BlobStore
+    accounts: AccountStore
 
     def close(self) -> None: ...
 

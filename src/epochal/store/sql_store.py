@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from epochal.store.accounts import AccountStore
 from epochal.store.base import (
     BlobStore,
     IngestResult,
@@ -24,10 +25,12 @@ from epochal.store.base import (
 )
 from epochal.store.history_reader import read_rows
 from epochal.store.ingest import BatchApplier, acked_seq
+from epochal.store.meta.accounts import SqlAccounts
 from epochal.store.meta.run_cache import RunInfoCache
 from epochal.store.meta.run_query import apply_query
 from epochal.store.meta.run_rows import INFO_COLUMNS, find_project_pk, load_run, run_info
-from epochal.store.series.reader import list_keys, raw_block, read_points
+from epochal.store.series.block_reader import read_block
+from epochal.store.series.reader import list_keys, read_points
 from epochal.store.sql.database import Database
 from epochal.store.sql.tables import (
     files,
@@ -37,6 +40,7 @@ from epochal.store.sql.tables import (
     runs,
     series_chunks,
     series_keys,
+    series_lod,
     stream_acks,
 )
 from epochal.store.validation import check_notes, check_run_name, check_tags
@@ -45,13 +49,14 @@ from epochal.wire.records import Record
 
 logger = logging.getLogger(__name__)
 
-_RUN_CHILDREN = (series_chunks, series_keys, history_objects, files, media_refs, stream_acks)
+_RUN_CHILDREN = (series_chunks, series_lod, series_keys, history_objects, files, media_refs, stream_acks)
 
 
 class SqlStore:
     def __init__(self, database: Database, blobs: BlobStore) -> None:
         self.database = database
         self.blobs = blobs
+        self.accounts: AccountStore = SqlAccounts(database)
         self._run_cache = RunInfoCache()
 
     def close(self) -> None:
@@ -203,7 +208,8 @@ class SqlStore:
         max_step: int | None = None,
         max_points: int | None = None,
     ) -> SeriesBlock:
-        return raw_block(self.read_series(ref, key, min_step=min_step, max_step=max_step))
+        with self.database.read() as conn:
+            return read_block(conn, self._run_pk(conn, ref), key, min_step, max_step, max_points)
 
     def read_history(
         self, ref: RunRef, *, keys: Sequence[str] | None = None, min_step: int | None = None, limit: int = 1000

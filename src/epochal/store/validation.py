@@ -13,6 +13,7 @@ from typing import Any
 from epochal.store.base import InvalidRecord
 from epochal.wire import limits
 from epochal.wire.keys import InvalidKeyError, check_name, flatten
+from epochal.wire.paths import InvalidPathError, check_file_path
 
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 _STREAM_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -63,9 +64,11 @@ def check_notes(notes: str) -> str:
 
 
 def check_path(path: str) -> str:
-    if not path or len(path) > limits.MAX_FILE_PATH_LENGTH or "\x00" in path:
-        raise InvalidRecord(f"file path must be 1-{limits.MAX_FILE_PATH_LENGTH} characters without NUL")
-    return path
+    """A saved file's name: the wire rule (relative, no traversal, no NUL or backslash)."""
+    try:
+        return check_file_path(path)
+    except InvalidPathError as exc:
+        raise InvalidRecord(str(exc)) from exc
 
 
 def check_step(step: int) -> int:

@@ -62,10 +62,40 @@ def test_smooth_curves_compress() -> None:
 
 
 def test_corrupt_or_unknown_chunks_raise() -> None:
-    blob = codec.encode_steps(np.arange(10, dtype=np.int64))
+    blob = codec.encode_steps(np.array([3, 1, 4, 1, 5, 9, 2, 6, 5, 3], dtype=np.int64))
     with pytest.raises(codec.CodecError):
         codec.decode_steps(blob, 11)
     with pytest.raises(codec.CodecError):
         codec.decode_steps(b"not zlib", 10)
     with pytest.raises(codec.CodecError):
+        codec.decode_steps(b"not zlib", 10, codec=codec.CODEC_ZLIB_SHUFFLE)
+    with pytest.raises(codec.CodecError):
+        codec.decode_values(b"Zjunk", "f", 10)
+    with pytest.raises(codec.CodecError):
         codec.decode_steps(blob, 10, codec=99)
+
+
+@pytest.mark.parametrize("codec_id", [codec.CODEC_ZLIB_SHUFFLE, codec.CODEC_ZSTD_SHUFFLE])
+@given(steps=st.lists(int64s, max_size=300), bits=st.lists(any_float_bits, max_size=300))
+def test_every_codec_stays_readable(codec_id: int, steps: list[int], bits: list[int]) -> None:
+    """Chunks written by an older codec decode after the current one changed."""
+    step_array = np.array(steps, dtype=np.int64)
+    assert codec.decode_steps(codec.encode_steps(step_array, codec_id), len(steps), codec_id).tolist() == steps
+    values = np.array(bits, dtype=np.uint64).view(np.float64)
+    decoded = codec.decode_values(codec.encode_values(values, "f", codec_id), "f", len(bits), codec_id)
+    assert decoded.view(np.uint64).tolist() == bits
+
+
+@given(
+    start=int64s,
+    stride=st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    count=st.integers(min_value=0, max_value=50),
+)
+def test_arithmetic_steps_round_trip_with_wrapping(start: int, stride: int, count: int) -> None:
+    steps = (np.arange(count, dtype=np.uint64) * np.uint64(stride % 2**64) + np.uint64(start % 2**64)).view(np.int64)
+    blob = codec.encode_steps(steps)
+    assert codec.decode_steps(blob, count).tolist() == steps.tolist()
+
+
+def test_regular_steps_take_a_few_bytes() -> None:
+    assert len(codec.encode_steps(np.arange(5, 5 + 3 * 4096, 3, dtype=np.int64))) <= 17

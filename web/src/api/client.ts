@@ -62,13 +62,25 @@ function withQuery(path: string, query: Query): string {
   return text ? `${path}?${text}` : path;
 }
 
+/** With auth on, cookie-signed-in writes must echo the readable epochal_csrf cookie (docs/security.md). */
+function csrfHeader(method: string | undefined): Record<string, string> {
+  if (!method || method === "GET" || method === "HEAD") return {};
+  const token = document.cookie.split("; ").find((part) => part.startsWith("epochal_csrf="));
+  return token ? { "X-CSRF-Token": decodeURIComponent(token.slice("epochal_csrf=".length)) } : {};
+}
+
 async function request<T>(url: string, init?: RequestInit, signal?: AbortSignal): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(url, { ...init, signal: signal ?? null, headers: { Accept: "application/json", ...init?.headers } });
+    const headers = { Accept: "application/json", ...csrfHeader(init?.method), ...init?.headers };
+    response = await fetch(url, { ...init, signal: signal ?? null, headers });
   } catch (error) {
     if (error instanceof DOMException && error.name === "AbortError") throw error;
     throw new ApiError(0, "network_error", `cannot reach the server (${String(error)})`);
+  }
+  if (response.status === 401) {
+    // Signed out (auth on): the server's sign-in page brings the browser back here afterwards.
+    window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
   }
   if (!response.ok) throw await errorFrom(response);
   if (response.status === 204) return undefined as T;

@@ -4,7 +4,7 @@
  * flicker. Zoom is reported upward (the caller re-queries exact data for the range) instead of
  * stretching the points already drawn.
  */
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { colorOf, withAlpha, type RunColors } from "../colors";
@@ -117,7 +117,8 @@ export function LineChart(props: LineChartProps) {
   const xKind = props.xKind ?? "step";
   const structure = structureOf(plot, logY, props.colors, xKind);
 
-  useEffect(() => {
+  // Layout effects: the width is known (and the data fetch can start) before the first paint.
+  useLayoutEffect(() => {
     const element = host.current;
     if (!element) return;
     const observer = new ResizeObserver(() => setWidth(Math.floor(element.clientWidth)));
@@ -126,7 +127,7 @@ export function LineChart(props: LineChartProps) {
     return () => observer.disconnect();
   }, []);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (width > 0) latest.current.onWidth?.(width);
   }, [width]);
 

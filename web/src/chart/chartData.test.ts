@@ -3,7 +3,8 @@ import type { SeriesLine } from "../api/types";
 import { alignSteps, valueAtOrBefore } from "./align";
 import { appendTail, curveFromLine, type Curve } from "./curve";
 import { buildPlotData } from "./plotData";
-import { ema } from "./smoothing";
+import { ema, meanWindow, runningMean, smooth } from "./smoothing";
+import { stepRangeOfX } from "./xaxis";
 
 function line(runId: string, steps: number[], mean: SeriesLine["mean"], exact = true, spread = 0): SeriesLine {
   const low = mean.map((v) => (typeof v === "number" ? v - spread : v));
@@ -104,10 +105,10 @@ describe("buildPlotData", () => {
   it("draws an exact run as one line and an envelope run as a min/max band plus its mean", () => {
     const plot = buildPlotData([exact, envelope], { smoothing: 0, logY: false });
     expect(plot.series).toEqual([
-      { runId: "a", role: "line" },
-      { runId: "b", role: "min" },
-      { runId: "b", role: "max" },
-      { runId: "b", role: "line" },
+      { runId: "a", key: "loss", role: "line" },
+      { runId: "b", key: "loss", role: "min" },
+      { runId: "b", key: "loss", role: "max" },
+      { runId: "b", key: "loss", role: "line" },
     ]);
     // uPlot series index = spec index + 1 (0 is x): the band spans b's max (3) down to b's min (2).
     expect(plot.bands).toEqual([{ runId: "b", upper: 3, lower: 2 }]);
@@ -127,5 +128,51 @@ describe("buildPlotData", () => {
   it("turns values a log axis cannot show into gaps", () => {
     const curve = curveFromLine(line("c", [0, 1, 2], [0, -1, 2]));
     expect(buildPlotData([curve], { smoothing: 0, logY: true }).ys[0]).toEqual([null, null, 2]);
+  });
+});
+
+describe("running mean", () => {
+  it("averages the trailing window, never the future", () => {
+    expect(runningMean([1, 2, 3, 4, 5], 2)).toEqual([1, 1.5, 2.5, 3.5, 4.5]);
+  });
+
+  it("keeps gaps as gaps and leaves them out of the window", () => {
+    expect(runningMean([2, null, 4, 6], 2)).toEqual([2, null, 3, 5]);
+  });
+
+  it("is chosen by the smoothing kind, the slider amount giving the window", () => {
+    expect(meanWindow(0.02)).toBe(2);
+    expect(smooth([1, 3], "mean", 0.02)).toEqual([1, 2]);
+    expect(smooth([1, 3], "ema", 0.5)).toEqual(ema([1, 3], 0.5));
+  });
+});
+
+describe("another x axis", () => {
+  const withX = (runId: string, steps: number[], xs: (number | null)[], mean: number[]): Curve => ({
+    ...curveFromLine(line(runId, steps, mean)),
+    xs,
+  });
+
+  it("plots each run at its own x values, sorted, dropping points without an x", () => {
+    const a = withX("a", [0, 1, 2], [100, 101, null], [3, 2, 1]);
+    const b = withX("b", [0, 1], [100.5, 99], [7, 8]);
+    const plot = buildPlotData([a, b], { smoothing: 0, logY: false });
+    expect(plot.xs).toEqual([99, 100, 100.5, 101]);
+    expect(plot.ys[0]).toEqual([null, 3, null, 2]);
+    expect(plot.ys[1]).toEqual([8, null, 7, null]);
+  });
+
+  it("smooths in step order before placing points by x", () => {
+    const a = withX("a", [0, 1, 2], [3, 2, 1], [10, 20, 30]);
+    const plot = buildPlotData([a], { smoothing: 0.02, smoothingKind: "mean", logY: false });
+    // running mean (window 2) in step order: 10, 15, 25; then sorted by x (1, 2, 3)
+    expect(plot.xs).toEqual([1, 2, 3]);
+    expect(plot.ys[1]).toEqual([25, 15, 10]);
+  });
+
+  it("turns a zoom over x into the range of steps whose x lies inside", () => {
+    const a = withX("a", [0, 10, 20, 30], [0, 5, 9, 14], [1, 1, 1, 1]);
+    expect(stepRangeOfX([a], 4, 10)).toEqual({ min: 10, max: 20 });
+    expect(stepRangeOfX([a], 100, 200)).toBeNull();
   });
 });

@@ -1,18 +1,23 @@
 import { type RefObject } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
+
+const MARGIN_PX = 300;
 
 /** Becomes true once the element nears the viewport, and stays true: charts load when first seen. */
 export function useInView<T extends Element>(): [RefObject<T>, boolean] {
   const ref = useRef<T>(null);
   const [seen, setSeen] = useState(false);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const element = ref.current;
     if (!element || seen) return;
+    // Already near the viewport: no need to wait a frame for the observer's first report.
+    const box = element.getBoundingClientRect();
+    if (box.top < window.innerHeight + MARGIN_PX && box.bottom > -MARGIN_PX) return setSeen(true);
     const observer = new IntersectionObserver(
       (entries) => {
         if (entries.some((entry) => entry.isIntersecting)) setSeen(true);
       },
-      { rootMargin: "300px" },
+      { rootMargin: `${MARGIN_PX}px` },
     );
     observer.observe(element);
     return () => observer.disconnect();

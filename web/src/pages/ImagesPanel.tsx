@@ -2,45 +2,16 @@
  * A run's images: for each media key, the images logged at one step, chosen with a slider over
  * the steps that have images. Images come from the run's blobs (GET .../blobs/{sha256}).
  */
-import { useMemo, useState } from "preact/hooks";
-import { api, blobUrl } from "../api/client";
-import type { HistoryPage, RunInfo } from "../api/types";
+import { useState } from "preact/hooks";
+import { blobUrl } from "../api/client";
+import type { RunInfo } from "../api/types";
 import { ErrorBanner } from "../components/ErrorBanner";
 import { useAsync } from "../components/useAsync";
-import { flatten } from "../table/columns";
-import { imageRefs, imagesByKey, type ImageStep } from "./media";
-
-const PAGE = 10000;
-/** Pages of history read for media before giving up (a run with images at 100k steps is rare). */
-const MAX_PAGES = 10;
-const FIRST_LOOK = 1000;
+import type { ImageStep } from "./media";
+import { loadRunImages, summaryMediaKeys } from "./mediaLoad";
 
 export function ImagesPanel({ run }: { run: RunInfo }) {
-  const mediaKeys = useMemo(
-    () => Object.entries(flatten(run.summary)).filter(([, value]) => imageRefs(value).length > 0).map(([key]) => key),
-    [run.summary],
-  );
-  const history = useAsync(
-    async (signal) => {
-      const read = (keys: readonly string[], minStep: number | undefined, limit: number) =>
-        api.history(run.entity, run.project, run.run_id, { keys, minStep, limit }, signal);
-      // Media keys: those the summary holds images for, plus any in the first rows (the summary
-      // may keep only scalars). Then only those keys are paged through.
-      const first = await read([], undefined, FIRST_LOOK);
-      const keys = [...new Set([...mediaKeys, ...imagesByKey(first.rows).keys()])];
-      if (keys.length === 0) return imagesByKey([]);
-      const rows: HistoryPage["rows"] = [];
-      let minStep: number | undefined = undefined;
-      for (let page = 0; page < MAX_PAGES; page++) {
-        const result: HistoryPage = await read(keys, minStep, PAGE);
-        rows.push(...result.rows);
-        if (result.next_step === null) break;
-        minStep = result.next_step;
-      }
-      return imagesByKey(rows);
-    },
-    [run.entity, run.project, run.run_id, mediaKeys.join(","), run.last_step],
-  );
+  const history = useAsync((signal) => loadRunImages(run, signal), [run.entity, run.project, run.run_id, summaryMediaKeys(run).join(","), run.last_step]);
   const byKey = history.data;
   if (!history.error && (!byKey || byKey.size === 0)) return null;
   return (

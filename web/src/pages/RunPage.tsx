@@ -8,7 +8,8 @@ import type { RunInfo } from "../api/types";
 import { useProjectEvents } from "../api/useProjectEvents";
 import { MetricChart } from "../chart/MetricChart";
 import { sectionsFor } from "../chart/sections";
-import { colorsFor } from "../colors";
+import type { ProjectEvents } from "../api/events";
+import { colorsFor, type RunColors } from "../colors";
 import { ErrorBanner } from "../components/ErrorBanner";
 import { LiveBadge } from "../components/LiveBadge";
 import { useAsync } from "../components/useAsync";
@@ -16,6 +17,7 @@ import { formatBytes, formatDuration, formatTime, formatValue } from "../format"
 import { StateBadge } from "../components/StateBadge";
 import { Link, workspaceHref } from "../router";
 import { flatten } from "../table/columns";
+import { STEP_AXIS } from "../workspace/settings";
 import { ImagesPanel } from "./ImagesPanel";
 import { RunEditor } from "./RunEditor";
 import { RawRow } from "./RawRow";
@@ -63,7 +65,7 @@ export function RunPage({ entity, project, runId }: { entity: string; project: s
                 <summary>{section.name}</summary>
                 <div class="chart-grid">
                   {section.keys.map((key) => (
-                    <MetricChart key={key} entity={entity} project={project} metric={key} runIds={[runId]} names={names} colors={colors} events={events} smoothing={0} logY={false} />
+                    <RunChart key={key} entity={entity} project={project} metric={key} runId={runId} names={names} colors={colors} events={events} />
                   ))}
                 </div>
               </details>
@@ -169,5 +171,28 @@ function KeyValues({ title, values }: { title: string; values: Record<string, un
         </table>
       )}
     </div>
+  );
+}
+
+/** One key's chart on the run page; its layout (collapsed, wide, height) lasts for the visit. */
+function RunChart(props: { entity: string; project: string; metric: string; runId: string; names: ReadonlyMap<string, string>; colors: RunColors; events: ProjectEvents }) {
+  const [layout, setLayout] = useState({ collapsed: false, wide: false, height: 220 });
+  return (
+    <MetricChart
+      entity={props.entity}
+      project={props.project}
+      panelId={props.metric}
+      keys={[props.metric]}
+      runIds={[props.runId]}
+      names={props.names}
+      colors={props.colors}
+      events={props.events}
+      smoothing={0}
+      smoothingKind="ema"
+      logY={false}
+      xAxis={STEP_AXIS}
+      {...layout}
+      onLayout={(change) => setLayout((current) => ({ ...current, ...change }))}
+    />
   );
 }

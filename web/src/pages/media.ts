@@ -34,3 +34,18 @@ export function imagesByKey(rows: readonly Record<string, unknown>[]): Map<strin
   for (const steps of byKey.values()) steps.sort((a, b) => a.step - b.step);
   return byKey;
 }
+
+/** Every step at which any run logged images, ascending. */
+export function unionSteps(perRun: readonly (readonly ImageStep[])[]): number[] {
+  return [...new Set(perRun.flatMap((steps) => steps.map((s) => s.step)))].sort((a, b) => a - b);
+}
+
+/** A run's images at `step`, or at its last image step before it (runs log at different steps). */
+export function imagesAtOrBefore(steps: readonly ImageStep[], step: number): ImageStep | null {
+  let found: ImageStep | null = null;
+  for (const entry of steps) {
+    if (entry.step > step) break;
+    found = entry;
+  }
+  return found;
+}

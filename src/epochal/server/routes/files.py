@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import mimetypes
 from collections.abc import Iterator
 from typing import BinaryIO
 from urllib.parse import quote
@@ -10,6 +9,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from starlette.responses import Response, StreamingResponse
 
+from epochal.server.auth.downloads import download_media_type
 from epochal.server.context import Context, StoreDep
 from epochal.server.encoding import respond
 from epochal.server.errors import NotFoundError
@@ -46,7 +46,7 @@ def list_files(
 )
 def download_file(*, store: StoreDep, context: Context, entity: str, project: str, run_id: str, path: str) -> Response:
     info = store.get_file(context.run_ref(entity, project, run_id), path)
-    media_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    media_type = download_media_type(path)
     name = path.rsplit("/", 1)[-1]
     headers = {**_DOWNLOAD_HEADERS, "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"}
     return _stream(store, info.sha256, media_type, info.size, headers)

@@ -14,13 +14,13 @@ from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Connection, and_, bindparam, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, insert, select, update
 
-from epochal.store.series import codec
+from epochal.store.series import codec, lod
 from epochal.store.series.codec import Kind, Values
 from epochal.store.series.stats import PointStats, from_db, to_db
 from epochal.store.sql.database import AnyRow
-from epochal.store.sql.tables import series_chunks, series_keys
+from epochal.store.sql.tables import series_chunks, series_keys, series_lod
 
 CHUNK_POINTS: Final = 4096
 
@@ -74,6 +74,7 @@ def append_points(
     new_stats: dict[str, KeyStats] = {}
     chunk_inserts: list[dict[str, Any]] = []
     chunk_updates: list[dict[str, Any]] = []
+    lod_rows: list[dict[str, Any]] = []
     for key, (step_list, value_list) in points.items():
         kind = kind_of(value_list)
         steps = np.asarray(step_list, dtype=np.int64)
@@ -91,14 +92,10 @@ def append_points(
         else:
             chunk_kind, steps_all, values_all, first_no = kind, steps, as_array(value_list, kind), next_chunk_no
         for offset in range(0, len(steps_all), CHUNK_POINTS):
-            row = _chunk_row(
-                run_pk,
-                key,
-                first_no,
-                kind=chunk_kind,
-                steps=steps_all[offset : offset + CHUNK_POINTS],
-                values=values_all[offset : offset + CHUNK_POINTS],
-            )
+            chunk_steps = steps_all[offset : offset + CHUNK_POINTS]
+            chunk_values = values_all[offset : offset + CHUNK_POINTS]
+            row = _chunk_row(run_pk, key, first_no, kind=chunk_kind, steps=chunk_steps, values=chunk_values)
+            lod_rows.append(_lod_row(run_pk, key, first_no, chunk_steps, chunk_values))
             if open_chunk is not None and first_no == open_chunk.chunk_no:
                 chunk_updates.append({f"b_{k}": v for k, v in row.items()})
             else:
@@ -109,8 +106,11 @@ def append_points(
         new_stats[key] = KeyStats(kind=key_kind, stats=stats, chunks=first_no)
     if chunk_updates:
         conn.execute(_UPDATE_CHUNK, chunk_updates)
+        conn.execute(_DELETE_LOD, [{k: row[k] for k in ("b_run_pk", "b_key", "b_chunk_no")} for row in chunk_updates])
     if chunk_inserts:
         conn.execute(insert(series_chunks), chunk_inserts)
+    if lod_rows:
+        conn.execute(insert(series_lod), lod_rows)
     _save_stats(conn, run_pk, known, new_stats)
     return new_stats
 
@@ -145,6 +145,29 @@ _UPDATE_CHUNK = (
         }
     )
 )
+
+
+_DELETE_LOD = delete(series_lod).where(
+    and_(
+        series_lod.c.run_pk == bindparam("b_run_pk"),
+        series_lod.c.key == bindparam("b_key"),
+        series_lod.c.chunk_no == bindparam("b_chunk_no"),
+    )
+)
+
+
+def _lod_row(run_pk: int, key: str, chunk_no: int, steps: npt.NDArray[np.int64], values: Values) -> dict[str, Any]:
+    summary = lod.summarise(steps, values)
+    return {
+        "run_pk": run_pk,
+        "key": key,
+        "chunk_no": chunk_no,
+        "codec": codec.CURRENT_CODEC,
+        "entries": len(summary.steps),
+        "step_min": int(summary.steps[0]),
+        "step_max": int(summary.step_ends[-1]),
+        "data": lod.encode(summary),
+    }
 
 
 def _chunk_row(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Double,
     ForeignKey,
@@ -141,6 +142,21 @@ series_chunks = Table(
 )
 """Up to ``CHUNK_POINTS`` points of one (run, key); the last chunk stays open until full."""
 
+series_lod = Table(
+    "series_lod",
+    metadata,
+    Column("run_pk", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("key", Text, primary_key=True),
+    Column("chunk_no", Integer, primary_key=True),
+    Column("codec", Integer, nullable=False),
+    Column("entries", Integer, nullable=False),
+    Column("step_min", BigInteger, nullable=False),
+    Column("step_max", BigInteger, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+)
+"""A coarser level of detail of one chunk: exact min, max, sum and count per ~64 points
+(``series/lod.py``), so a chart of a long range reads 1/64 of the data."""
+
 history_objects = Table(
     "history_objects",
     metadata,
@@ -152,3 +168,68 @@ history_objects = Table(
     Index("ix_history_objects_run_step", "run_pk", "step"),
 )
 """Non-scalar history values (strings, None, lists, media reference dicts) as msgpack."""
+
+
+# --- accounts (migration 0003) ---------------------------------------------------------------
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=True),
+    Column("role", String(16), nullable=False),
+    Column("created_at", Double, nullable=False),
+)
+"""A username is also the user's entity; ``password_hash`` is NULL for key-only accounts."""
+
+teams = Table(
+    "teams",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("created_at", Double, nullable=False),
+)
+"""A team is an entity whose projects its members share; names never collide with usernames."""
+
+team_members = Table(
+    "team_members",
+    metadata,
+    Column("team_id", Integer, ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("prefix", String(16), nullable=False),
+    Column("created_at", Double, nullable=False),
+    Column("last_used_at", Double, nullable=True),
+    Column("revoked", Boolean, nullable=False),
+)
+"""Only the sha256 of a key is kept; ``prefix`` lets its owner recognise it in a list."""
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", Double, nullable=False),
+    Column("expires_at", Double, nullable=False),
+    Index("ix_sessions_user", "user_id"),
+)
+"""Browser sign-ins; the cookie holds the token, the table only its sha256."""
+
+project_visibility = Table(
+    "project_visibility",
+    metadata,
+    Column("entity", String(128), primary_key=True),
+    Column("project", String(128), primary_key=True),
+    Column("visibility", String(16), nullable=False),
+)
+"""Set apart from ``projects`` so a visibility can be chosen before the first run logs; no row means private."""
