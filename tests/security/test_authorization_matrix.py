@@ -90,10 +90,8 @@ def expected_global(method: str, path: str, user: str, success: int) -> int:
         return success
     if user == "anonymous":
         return 401
-    admin_only = (
-        (path.startswith("/api/v1/users")
-        and path != "/api/v1/users/me")
-        or (path.startswith("/api/v1/teams") and method != "GET")
+    admin_only = (path.startswith("/api/v1/users") and path != "/api/v1/users/me") or (
+        path.startswith("/api/v1/teams") and method != "GET"
     )
     if admin_only:
         return 403

@@ -14,6 +14,7 @@ import logging
 import random
 import threading
 import time
+from typing import TYPE_CHECKING
 
 from epochal.sdk.errors import AuthenticationError, CommError
 from epochal.sdk.log_fsync import FSYNC_INTERVAL_S, LogFsync
@@ -21,6 +22,9 @@ from epochal.sdk.run_folder import RunFolder, UploadState
 from epochal.sdk.settings import Settings
 from epochal.sdk.transport import RunTransport, make_client, transport_errors
 from epochal.sdk.uploader import Uploader
+
+if TYPE_CHECKING:
+    import httpx
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +72,22 @@ class Shipper:
         self._stop.set()
         self._wake.set()
 
+    def _connect(self) -> httpx.Client | None:
+        """The HTTP client, retried like a request (e.g. an unreadable CA bundle); None once stopped."""
+        failures = 0
+        while not self._stop.is_set():
+            try:
+                return make_client(self._settings)
+            except Exception as exc:  # never into training: the data stays in the log meanwhile
+                failures += 1
+                self._pause(backoff_delay(failures), f"cannot set up the HTTP client ({exc!r})", failures)
+        return None
+
     def _run(self) -> None:
-        client = make_client(self._settings)
+        client = self._connect()
+        if client is None:
+            self._fsync.close()
+            return
         transport = RunTransport(client, self._state.entity, self._state.project, self._state.run_id)
         uploader = Uploader(self._folder, self._state, transport)
         retryable: tuple[type[BaseException], ...] = (*transport_errors(), OSError)

@@ -119,8 +119,9 @@ class Uploader:
             raise
         if acked == expected:
             self._advance(expected, self.state.acked_offset + end)
-            if self._stand_ins.pop(first_seq, None) is not None:
-                self._batch_records = BATCH_RECORDS
+            self._stand_ins.pop(first_seq, None)
+            # grow back after narrowing: still converges on a refused record (each success moves past half)
+            self._batch_records = min(BATCH_RECORDS, self._batch_records * 2)
         else:
             self.realign(acked)
         return count

@@ -149,7 +149,7 @@ def _ask_server(settings: Settings, entity: str | None, project: str, run_id: st
     """The default entity and the existing run (when an id is given), within ``viewer_timeout``."""
     from epochal.sdk.transport import RunTransport, get_viewer, make_client, transport_errors
 
-    unreachable: tuple[type[BaseException], ...] = (CommError, *transport_errors())
+    unreachable: tuple[type[BaseException], ...] = (CommError, OSError, *transport_errors())
     try:
         with make_client(settings, timeout=settings.viewer_timeout) as client:
             if entity is None:

@@ -24,7 +24,6 @@ WEBUI_DIR = Path(__file__).parent / "webui"
 OVERVIEW_RUNS_PER_PROJECT = 200
 
 
-
 PLAIN_PAGE_PATH = "/plain"
 """The server-rendered overview stays reachable (no JavaScript needed) when the SPA is built."""
 

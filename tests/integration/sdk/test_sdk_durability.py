@@ -26,9 +26,10 @@ def stored_run(server: LiveServer, entity: str, project: str, run_id: str) -> wa
 
 
 def test_a_record_the_server_refuses_does_not_block_the_rest(sdk_env: Path, live_server: LiveServer) -> None:
-    run = wandb.init(project="refused", settings={"finish_timeout": 30.0})
+    too_long = "x" * (limits.MAX_STRING_VALUE_BYTES + 1)
+    run = wandb.init(project="refused", config={"notes": too_long}, settings={"finish_timeout": 30.0})
     for i in range(300):
-        run.log({"i": i, "text": "x" * (limits.MAX_STRING_VALUE_BYTES + 1) if i == 137 else "ok"})
+        run.log({"i": i, "text": too_long if i == 137 else "ok"})
     run.summary["after"] = "still arrives"
     run.finish()
     assert run.run_folder is not None and RunFolder(run.run_folder).is_synced
@@ -36,8 +37,10 @@ def test_a_record_the_server_refuses_does_not_block_the_rest(sdk_env: Path, live
     assert [row["_step"] for row in stored.scan_history(keys=["i"])] == [s for s in range(300) if s != 137]
     assert stored.rejected_rows == 1 and stored.state == "finished"
     assert stored.summary["after"] == "still arrives"
-    (refusal,) = RunFolder(run.run_folder).read_refusals()
-    assert refusal.status == 422 and refusal.code == "invalid_record" and "text" in refusal.reason
+    assert stored.name == run.name and stored.config == {}  # the RunStart went without its config
+    start, row = RunFolder(run.run_folder).read_refusals()
+    assert (start.seq, start.status, start.code) == (1, 422, "invalid_record") and "notes" in start.reason
+    assert (row.status, row.code) == (422, "invalid_record") and "text" in row.reason
 
 
 EXITING = """

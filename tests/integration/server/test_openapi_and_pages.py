@@ -35,6 +35,20 @@ DOCUMENTED_ROUTES = {
     ("get", "/api/v1/projects/{entity}/{project}/runs/{run_id}/files"),
     ("get", "/api/v1/projects/{entity}/{project}/runs/{run_id}/files/{path}"),
     ("get", "/api/v1/projects/{entity}/{project}/events"),
+    # accounts and access (docs/security.md)
+    ("get", "/api/v1/projects/{entity}/{project}/access"),
+    ("put", "/api/v1/projects/{entity}/{project}/access"),
+    ("get", "/api/v1/keys"),
+    ("post", "/api/v1/keys"),
+    ("delete", "/api/v1/keys/{key_id}"),
+    ("delete", "/api/v1/sessions"),
+    ("get", "/api/v1/users"),
+    ("post", "/api/v1/users"),
+    ("get", "/api/v1/users/me"),
+    ("get", "/api/v1/teams"),
+    ("post", "/api/v1/teams"),
+    ("put", "/api/v1/teams/{team}/members/{username}"),
+    ("delete", "/api/v1/teams/{team}/members/{username}"),
 }
 
 
