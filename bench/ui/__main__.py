@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -22,7 +24,12 @@ from bench.ui.browser import chromium, first_charts_ms, table_sort_ms, zoom_ms
 from bench.ui.fill import CURVES_PROJECT, ENTITY, SCALES, TABLE_PROJECT, Scale, fill
 
 RESULTS = Path(__file__).resolve().parents[1] / "results" / "ui-latest.md"
-TARGETS_MS = {"first charts painted": 1500.0, "zoom redraw": 100.0, "sort 5,000-run table": 200.0}
+TARGETS_MS: dict[str, float | None] = {
+    "first charts painted": 1500.0,
+    "zoom redraw": 100.0,
+    "zoom, exact data painted": None,  # issue 5 sets no target; shown to say what the server costs
+    "sort 5,000-run table": 200.0,
+}
 MAX_CHART_RUNS = 100
 """The workspace draws at most this many runs per chart (WorkspacePage.tsx)."""
 
@@ -61,7 +68,8 @@ def render(scale_name: str, scale: Scale, figures: dict[str, list[float]], notes
         "",
         f"`python -m bench.ui --scale {scale_name}`: {scale.runs} runs × {scale.keys} keys × {scale.steps:,} steps "
         f"in one project, {scale.table_runs:,} runs in another; Chromium at 1280×900, server and browser on "
-        "this machine (SQLite store). Medians of the samples; milliseconds.",
+        "this machine (SQLite store). Medians of the samples; milliseconds. The machine's load average "
+        f"when measuring: {os.getloadavg()[0]:.1f} ({os.cpu_count()} CPUs).",
         "",
         "| measure | median | samples | target | verdict |",
         "|---|---:|---|---:|---|",
@@ -69,9 +77,10 @@ def render(scale_name: str, scale: Scale, figures: dict[str, list[float]], notes
     for name, samples in figures.items():
         median = statistics.median(samples)
         target = TARGETS_MS[name]
-        verdict = "meets" if median < target else "misses"
+        verdict = "" if target is None else "meets" if median < target else "misses"
         shown = ", ".join(f"{s:.0f}" for s in samples)
-        lines.append(f"| {name} | {median:.0f} | {shown} | < {target:.0f} | {verdict} |")
+        wanted = "" if target is None else f"< {target:.0f}"
+        lines.append(f"| {name} | {median:.0f} | {shown} | {wanted} | {verdict} |")
     lines += ["", *(f"- {key}: {value}" for key, value in notes.items()), ""]
     return "\n".join(lines)
 
@@ -80,7 +89,9 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.ui", description=__doc__)
     parser.add_argument("--scale", choices=tuple(SCALES), default="full")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--data-dir", type=Path, help="reuse (or keep) this server data folder; filled when empty")
+    parser.add_argument(
+        "--data-dir", type=Path, help="keep the server data in this folder (filled when empty) to reuse it next time"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     scale = SCALES[args.scale]
@@ -96,7 +107,7 @@ def main(argv: list[str]) -> int:
             for name, seconds in fill(url, scale).items():
                 notes[name] = f"{seconds:.1f}"
         lines = min(scale.runs, MAX_CHART_RUNS)
-        figures: dict[str, list[float]] = {"first charts painted": [], "zoom redraw": [], "sort 5,000-run table": []}
+        figures: dict[str, list[float]] = {name: [] for name in TARGETS_MS}
         with chromium() as browser:
             for _ in range(args.repeat + 1):  # the first visit warms the server's caches; it is reported apart
                 ms, charts = first_charts_ms(browser, f"{url}/{ENTITY}/{CURVES_PROJECT}", lines)
@@ -104,7 +115,9 @@ def main(argv: list[str]) -> int:
             cold = figures["first charts painted"].pop(0)
             notes["first charts painted, first (cold) visit (ms)"] = f"{cold:.0f}"
             notes["charts in view"] = f"{charts}, each with {lines} runs"
-            figures["zoom redraw"] = zoom_ms(browser, f"{url}/{ENTITY}/{CURVES_PROJECT}", lines, args.repeat)
+            figures["zoom redraw"], figures["zoom, exact data painted"] = zoom_ms(
+                browser, f"{url}/{ENTITY}/{CURVES_PROJECT}", lines, args.repeat
+            )
             figures["sort 5,000-run table"] = table_sort_ms(
                 browser, f"{url}/{ENTITY}/{TABLE_PROJECT}", scale.table_runs, "summary.acc", args.repeat
             )
@@ -112,6 +125,8 @@ def main(argv: list[str]) -> int:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if args.data_dir is None:
+            shutil.rmtree(data_dir, ignore_errors=True)  # ~750 MB at full scale; the log stays
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(report)
     sys.stdout.write(report + "\n")

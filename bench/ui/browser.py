@@ -2,7 +2,8 @@
 
 - first charts: navigation start → every chart in the viewport painted with every run's line
   (``window.__epochalChartsPainted``, milliseconds since navigation start);
-- zoom: mouse-up of a drag on a chart → that chart repainted with the zoomed range's data
+- zoom: mouse-up of a drag on a chart → the chart redrawn over the range from the points it
+  has (``window.__epochalZoomPreviewPainted``), and → repainted with the range's exact data
   fetched from the server (``window.__epochalZoomPainted``);
 - table sort: click on a column header → the 5,000-row table sorted, rendered and painted.
 """
@@ -80,8 +81,12 @@ def first_charts_ms(browser: Browser, url: str, lines: int) -> tuple[float, int]
         return float(page.evaluate("window.__epochalChartsPainted")), int(page.evaluate(_VISIBLE_CHART_COUNT))
 
 
-def zoom_ms(browser: Browser, url: str, lines: int, repeat: int) -> list[float]:
-    """Drag-to-zoom on the first chart, `repeat` times (double-click resets in between)."""
+def zoom_ms(browser: Browser, url: str, lines: int, repeat: int) -> tuple[list[float], list[float]]:
+    """Drag-to-zoom on the first chart, `repeat` times (double-click resets in between).
+
+    Returns the milliseconds to the first redraw and to the exact data painted.
+    """
+    previews: list[float] = []
     samples: list[float] = []
     with fresh_page(browser) as page:
         page.goto(url)
@@ -101,9 +106,10 @@ def zoom_ms(browser: Browser, url: str, lines: int, repeat: int) -> list[float]:
                 "() => window.__epochalZoomPainted !== undefined && window.__epochalZoomPainted > window.__benchMouseUp"
             )
             samples.append(float(page.evaluate("window.__epochalZoomPainted - window.__benchMouseUp")))
+            previews.append(float(page.evaluate("window.__epochalZoomPreviewPainted - window.__benchMouseUp")))
             over.dblclick()
             page.wait_for_function(_VISIBLE_CHARTS_DONE, arg=lines, timeout=TIMEOUT_MS)
-    return samples
+    return previews, samples
 
 
 def table_sort_ms(browser: Browser, url: str, rows: int, column: str, repeat: int) -> list[float]:

@@ -149,6 +149,22 @@ def test_x_axis_by_wall_time_and_hand_made_chart(
     expect(chart).to_have_attribute("data-x-kind", "value")
     expect(chart).to_have_attribute("data-lines", "3")
     page.locator("select.x-axis").select_option("_step")
+    expect(chart).to_have_attribute("data-max-step", "19")
+
+    # Drag to zoom: the exact data of the range replaces the full curve; double-click resets.
+    over = page.locator(".chart-panel[data-panel='train/loss'] .u-over")
+    over.scroll_into_view_if_needed()
+    box = over.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] * 0.1, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] / 2, steps=4)
+    page.mouse.up()
+    expect(page.locator(".chart-panel[data-panel='train/loss'] .chart-title")).to_contain_text("reset")
+    expect(chart).not_to_have_attribute("data-max-step", "19")
+    assert int(str(chart.get_attribute("data-max-step"))) <= 12
+    over.dblclick()
+    expect(chart).to_have_attribute("data-max-step", "19")
 
     # A chart added by hand draws two keys for every run.
     page.locator("button.add-panel-button").click()

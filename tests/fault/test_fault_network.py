@@ -16,7 +16,7 @@ EACH_FAULT_AT_LEAST = 2
 
 def test_refused_reset_delayed_truncated_and_dropped_connections(live_server: LiveServer, tmp_path: Path) -> None:
     faults = [fault for fault in FAULTS if fault != "pass"]
-    plan = FaultPlan(weights=dict.fromkeys(faults, 0.1), delay_s=0.4, seed=7, connection_lifetime_s=0.2)
+    plan = FaultPlan(weights=dict.fromkeys(faults, 0.06), delay_s=0.4, seed=7, connection_lifetime_s=0.2)
     proxy = TcpProxy(live_server.port, plan)
     stop = tmp_path / "stop"
     trainer = Trainer.start(

@@ -38,6 +38,8 @@ def test_training_killed_at_a_random_moment_then_epochal_sync(
     stored = read_stored(server.url, trainer.run_id)
     # the kill may land after log() returned and before the side file was written: one row more, never less
     steps = range(len(stored.pairs)) if len(stored.pairs) == len(returned) + 1 else range(len(returned))
-    stored.check_exactly(steps, f"training SIGKILLed after {len(returned)} returned log() calls, then epochal sync")
+    sent_by_sync = first.stdout.split(": ", 1)[1].split(" record(s)")[0]
+    label = f"training SIGKILLed after {len(returned)} returned log() calls, {sent_by_sync} records sent by sync"
+    stored.check_exactly(steps, label)
     assert wait_for_state(server.url, trainer.run_id, "crashed") == "crashed"
     assert read_stored(server.url, trainer.run_id).pairs == stored.pairs  # crashed keeps everything

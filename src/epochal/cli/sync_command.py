@@ -54,8 +54,10 @@ def sync(paths: tuple[Path, ...], include_synced: bool, clean: bool, base_url: s
             click.echo(f"{folder.path}: {error}", err=True)
             continue
         state = "complete" if result.complete else "sent (run not finished)"
-        click.echo(f"{folder.path.name}: {result.records_sent} record(s) {state} -> "
-                   f"{settings.base_url}/{result.entity}/{result.project}/runs/{result.run_id}")
+        click.echo(
+            f"{folder.path.name}: {result.records_sent} record(s) {state} -> "
+            f"{settings.base_url}/{result.entity}/{result.project}/runs/{result.run_id}"
+        )
     if failed:
         raise click.ClickException(f"{failed} folder(s) could not be synced; run 'epochal sync' again later")
 

@@ -78,6 +78,12 @@ class Uploader:
 
     def step(self) -> int:
         """Send the next batch of complete frames; return how many records it acknowledged (0: nothing new)."""
+        while True:  # a refusal narrows the batch or prepares a stand-in: retry at once (a few rounds at most)
+            sent = self._send_next()
+            if sent is not None:
+                return sent
+
+    def _send_next(self) -> int | None:
         data = self._read(self.state.acked_offset)
         first_seq = self.state.acked_seq + 1
         limit = 1 if first_seq in self._stand_ins else self._batch_records
@@ -95,7 +101,7 @@ class Uploader:
                     if count:
                         break  # send what precedes it; it comes first next time
                     self._replace(first_seq, payload, 0, "blob_missing_locally", f"{missing} is missing")
-                    return 0
+                    return None
             end = end_offset
             count += 1
         if not count:
@@ -112,7 +118,7 @@ class Uploader:
             if first_seq in self._stand_ins:
                 raise  # even the stand-in is refused: nothing sensible is left to send
             self._narrow(refused, count, first_seq, first_payload)
-            return 0
+            return None
         except CommError as error:
             if error.status == 422:  # e.g. blob_missing: the server may have lost a blob we sent before
                 self._uploaded_blobs.clear()

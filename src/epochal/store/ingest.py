@@ -18,12 +18,14 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, update
 
 from epochal.store.base import BlobStore, Conflict, IngestResult, InvalidRecord, NotFound, RunRef
+from epochal.store.history_rows import RowRun
 from epochal.store.meta.packing import pack
 from epochal.store.meta.run_rows import RunRow, find_project_pk, load_run
 from epochal.store.meta.summary import effective_summary, matching_definition
-from epochal.store.series.writer import KeyStats, Scalar, append_points, stats_from_row
+from epochal.store.series.writer import Column, KeyStats, PendingPoints, append_columns, stats_from_row
 from epochal.store.sql.tables import files, history_objects, media_refs, projects, series_keys, stream_acks
 from epochal.store.validation import (
+    INT64_MAX,
     check_names,
     check_notes,
     check_path,
@@ -58,16 +60,11 @@ logger = logging.getLogger(__name__)
 class _Writes:
     """What the batch will write besides the run row."""
 
-    points: dict[str, tuple[list[int], list[Scalar]]] = field(default_factory=dict)
+    points: PendingPoints = field(default_factory=PendingPoints)
     objects: list[dict[str, Any]] = field(default_factory=list)
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     media: dict[str, dict[str, Any]] = field(default_factory=dict)
     summary_dirty: bool = False
-
-    def add_point(self, key: str, step: int, value: Scalar) -> None:
-        steps, values = self.points.setdefault(key, ([], []))
-        steps.append(step)
-        values.append(value)
 
 
 def acked_seq(conn: Connection, run_pk: int, stream_id: str) -> int:
@@ -98,6 +95,7 @@ class BatchApplier:
         self._ref = ref
         self._writes = _Writes()
         self._run: RunRow | None = None
+        self._rows: RowRun | None = None  # History rows gathered by column, not yet applied
 
     def apply(self, stream_id: str, records: Sequence[Record]) -> IngestResult:
         check_stream_id(stream_id)
@@ -110,8 +108,17 @@ class BatchApplier:
             raise NotFound(
                 f"run {self._ref.run_id!r} does not exist; a stream that creates it must begin with RunStart"
             )
-        for record in fresh:
+        i = 0
+        while i < len(fresh):
+            record = fresh[i]
+            if isinstance(record, History) and self._gather(record):
+                assert self._rows is not None
+                i = self._rows.take(fresh, i + 1)  # the rows after it with the same keys
+                continue
+            self._apply_rows()
             self._apply(record)
+            i += 1
+        self._apply_rows()
         run = self._run
         assert run is not None  # the first record created it
         run.heartbeat_at = max([run.heartbeat_at, *(r.t for r in fresh)])
@@ -200,22 +207,74 @@ class BatchApplier:
         )
 
     def _history(self, run: RunRow, record: History) -> None:
+        """One row at a time: the reference semantics, for rows that do not fit a run."""
         step = check_step(record.step)
         flat = flatten_checked(record.row, f"history row at step {step}")
         runtime = self._advance_runtime(run, record.t)
-        self._writes.add_point(TIMESTAMP_KEY, step, record.t)
-        self._writes.add_point(RUNTIME_KEY, step, runtime)
+        self._writes.points.add(TIMESTAMP_KEY, step, record.t)
+        self._writes.points.add(RUNTIME_KEY, step, runtime)
         for key, value in flat.items():
             if key in RESERVED_KEYS:
                 continue  # the record's step and t are authoritative
-            if is_scalar(value):
-                self._writes.add_point(key, step, value)
-            else:
-                self._writes.objects.append({"step": step, "key": key, "value": pack(value)})
+            self._history_value(step, key, value)
             run.history_last[key] = value
             run.deleted_summary_keys.discard(key)
         run.history_rows += 1
         run.last_step = step if run.last_step is None else max(run.last_step, step)
+        self._writes.summary_dirty = True
+
+    def _history_value(self, step: int, key: str, value: Any) -> None:
+        if is_scalar(value):
+            self._writes.points.add(key, step, value)
+        else:
+            self._writes.objects.append({"step": step, "key": key, "value": pack(value)})
+
+    def _gather(self, record: History) -> bool:
+        """Add the row to the current run of same-keyed rows (or start one); False when it
+        must go the row-at-a-time way (bad step, reserved or too many keys, first record)."""
+        if self._run is None or not 0 <= record.step <= INT64_MAX:
+            return False
+        rows = self._rows
+        if rows is not None and rows.add(record, record.row):
+            return True
+        flat = flatten_checked(record.row, f"history row at step {record.step}")
+        if not flat or RESERVED_KEYS.intersection(flat):
+            return False
+        if rows is not None and rows.add(record, flat):
+            return True
+        self._apply_rows()
+        self._rows = RowRun(tuple(flat))
+        return self._rows.add(record, flat)
+
+    def _apply_rows(self) -> None:
+        """Apply the gathered run of rows to the run row and the pending writes."""
+        rows, self._rows, run = self._rows, None, self._run
+        if rows is None or run is None:
+            return
+        table = rows.columns(f"history rows at steps {rows.records[0].step}..{rows.records[-1].step}")
+        if table is None:
+            for record in rows.records:
+                self._history(run, record)
+            return
+        steps, points = table.steps, self._writes.points
+        before, started = run.runtime_before_session, run.session_started_at
+        runtimes = [before + max(t - started, 0.0) for t in table.times]
+        run.runtime = max(run.runtime, *runtimes)
+        points.add_column(TIMESTAMP_KEY, table.column(table.times))
+        points.add_column(RUNTIME_KEY, table.column(runtimes))
+        per_point: list[tuple[str, tuple[Any, ...]]] = []
+        for key, column, last in zip(table.keys, table.columns, table.last, strict=True):
+            if isinstance(column, Column):
+                points.add_column(key, column)
+            else:
+                per_point.append((key, column))
+            run.history_last[key] = last
+        for i, step in enumerate(steps):  # row by row, as the row path stores objects
+            for key, values in per_point:
+                self._history_value(step, key, values[i])
+        run.deleted_summary_keys.difference_update(table.keys)
+        run.history_rows += len(steps)
+        run.last_step = max(steps) if run.last_step is None else max(run.last_step, *steps)
         self._writes.summary_dirty = True
 
     def _summary_update(self, run: RunRow, record: SummaryUpdate) -> None:
@@ -310,7 +369,7 @@ class BatchApplier:
         if run.pk is None:
             run.save(conn)  # insert first: the run's children need its primary key
         pk = self._pk(run)
-        stats = append_points(conn, pk, w.points)
+        stats = append_columns(conn, pk, w.points.columns())
         if w.summary_dirty:
             run.summary = self._summary(run, stats)
         run.save(conn)

@@ -7,7 +7,7 @@ the batch is written.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from epochal.store.base import InvalidRecord
@@ -85,14 +85,25 @@ def flatten_checked(values: Mapping[str, Any], what: str) -> dict[str, Any]:
         raise InvalidRecord(f"{what}: {exc}") from exc
     if len(flat) > limits.MAX_KEYS_PER_ROW:
         raise InvalidRecord(f"{what} has {len(flat)} keys, more than {limits.MAX_KEYS_PER_ROW}")
-    for key, value in flat.items():
-        if (
-            isinstance(value, str)
-            and len(value) > limits.MAX_STRING_VALUE_BYTES // 4
-            and (len(value.encode()) > limits.MAX_STRING_VALUE_BYTES)
-        ):
-            raise InvalidRecord(f"{what}: value of {key!r} is longer than {limits.MAX_STRING_VALUE_BYTES} bytes")
+    if has_strings(flat.values()):
+        for key, value in flat.items():
+            check_string(value, key, what)
     return flat
+
+
+def has_strings(values: Iterable[Any]) -> bool:
+    """Whether any value is a str: one pass over the distinct types, not per value in Python."""
+    return any(issubclass(kind, str) for kind in set(map(type, values)))
+
+
+def check_string(value: Any, key: str, what: str) -> None:
+    """The string-length limit (checked on the length first: ``encode`` copies)."""
+    if (
+        isinstance(value, str)
+        and len(value) > limits.MAX_STRING_VALUE_BYTES // 4
+        and (len(value.encode()) > limits.MAX_STRING_VALUE_BYTES)
+    ):
+        raise InvalidRecord(f"{what}: value of {key!r} is longer than {limits.MAX_STRING_VALUE_BYTES} bytes")
 
 
 def is_scalar(value: Any) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from epochal.wire import limits
@@ -44,6 +44,28 @@ def check_name(value: str, what: str, max_length: int) -> str:
     return value
 
 
+# Keys already found valid. Training loops send the same keys on every row, so checking
+# each distinct key once (instead of once per row) removes most of the cost of flattening.
+# Bounded so that a stream of ever-new keys cannot grow it without limit.
+_VALID_KEYS: set[str] = set()
+_VALID_KEYS_MAX: Final = 65_536
+
+
+def check_keys(keys: Iterable[object]) -> None:
+    """:func:`check_key` for each key, remembering the valid ones."""
+    for key in keys:
+        if key not in _VALID_KEYS:
+            check_key(key)
+            if len(_VALID_KEYS) >= _VALID_KEYS_MAX:
+                _VALID_KEYS.clear()
+            _VALID_KEYS.add(key)  # type: ignore[arg-type]  # check_key proved it a str
+
+
+def is_nesting(value: object) -> bool:
+    """True for a dict that flattens into dotted keys (not a ``_type`` media reference)."""
+    return isinstance(value, Mapping) and "_type" not in value
+
+
 def flatten(row: Mapping[str, Any], prefix: str = "", depth: int = 0) -> dict[str, Any]:
     """Flatten nested dicts to dotted keys (``{"a": {"b": 1}}`` -> ``{"a.b": 1}``).
 
@@ -51,11 +73,14 @@ def flatten(row: Mapping[str, Any], prefix: str = "", depth: int = 0) -> dict[st
     """
     if depth > limits.MAX_NESTING_DEPTH:
         raise InvalidKeyError(f"value nested deeper than {limits.MAX_NESTING_DEPTH} levels at {prefix!r}")
+    if not _VALID_KEYS.issuperset(row):
+        check_keys(row)
+    if not prefix and not any(issubclass(kind, Mapping) for kind in set(map(type, row.values()))):
+        return dict(row)  # already flat: the common case, without a per-key Python loop
     flat: dict[str, Any] = {}
     for key, value in row.items():
-        check_key(key)
         name = f"{prefix}{SEPARATOR}{key}" if prefix else key
-        if isinstance(value, Mapping) and "_type" not in value:
+        if is_nesting(value):
             flat.update(flatten(value, name, depth + 1))
         else:
             flat[name] = value

@@ -27,7 +27,7 @@ def stored_run(server: LiveServer, entity: str, project: str, run_id: str) -> wa
 
 def test_a_record_the_server_refuses_does_not_block_the_rest(sdk_env: Path, live_server: LiveServer) -> None:
     too_long = "x" * (limits.MAX_STRING_VALUE_BYTES + 1)
-    run = wandb.init(project="refused", config={"notes": too_long}, settings={"finish_timeout": 30.0})
+    run = wandb.init(project="refused", config={"notes": too_long})
     for i in range(300):
         run.log({"i": i, "text": too_long if i == 137 else "ok"})
     run.summary["after"] = "still arrives"

@@ -10,6 +10,7 @@ import "uplot/dist/uPlot.min.css";
 import { colorOf, withAlpha, type RunColors } from "../colors";
 import { formatDuration, formatNumber } from "../format";
 import { valueAtOrBefore } from "./align";
+import { zoomPreviewPainted } from "./paintTracker";
 import type { PlotData } from "./plotData";
 
 export interface LineChartProps {
@@ -46,6 +47,7 @@ function themeColor(name: string, fallback: string): string {
 }
 
 function buildOptions(props: LineChartProps, width: number, height: number, onHover: (idx: number | null) => void): uPlot.Options {
+  let previewing = false;
   const text = themeColor("--text-muted", "#666");
   const grid = themeColor("--grid", "#e5e5e5");
   const axis: uPlot.Axis = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
@@ -82,6 +84,10 @@ function buildOptions(props: LineChartProps, width: number, height: number, onHo
           if (u.select.width > 3) {
             const min = u.posToVal(u.select.left, "x");
             const max = u.posToVal(u.select.left + u.select.width, "x");
+            // Stretch what is drawn at once (feedback within a frame); the exact data for the
+            // range, which the caller fetches, replaces it when it arrives.
+            previewing = true;
+            u.setScale("x", { min, max });
             props.onZoom(Math.floor(min), Math.ceil(max));
           }
           u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
@@ -90,6 +96,10 @@ function buildOptions(props: LineChartProps, width: number, height: number, onHo
       setCursor: [(u) => onHover(u.cursor.idx ?? null)],
       draw: [
         (u) => {
+          if (previewing) {
+            previewing = false;
+            zoomPreviewPainted();
+          }
           if ((u.data[0]?.length ?? 0) > 0) props.onDraw?.();
         },
       ],

@@ -74,6 +74,9 @@ export function MetricChart(props: MetricChartProps) {
   // Bumped by every full fetch so a late live append cannot land on newer data.
   const generation = useRef(0);
   const awaitingZoomPaint = useRef(false);
+  // The zoom the drawn curves belong to: after a zoom they stay on screen until the new range's
+  // data arrives and replaces them in one setData (no blank chart, no rebuild of the plot).
+  const drawnZoom = useRef<Zoom | null>(null);
   const runKey = runIds.join("\u0000");
   const keysKey = keys.join("\u0000");
   const complete = runIds.every((id) => keys.every((key) => curves.has(lineId(id, key))));
@@ -90,7 +93,8 @@ export function MetricChart(props: MetricChartProps) {
   const [resyncs, setResyncs] = useState(0);
   useEffect(() => {
     if (!inView || width === 0) return;
-    const have = curvesRef.current;
+    const replace = drawnZoom.current !== zoom;
+    const have = replace ? new Map<string, Curve>() : curvesRef.current;
     const requests = keys.flatMap((key) => {
       const missing = runIds.filter((id) => !have.has(lineId(id, key)));
       return missing.length ? [{ key, missing }] : [];
@@ -106,8 +110,10 @@ export function MetricChart(props: MetricChartProps) {
       .then((responses) => {
         if (myGeneration !== generation.current) return;
         setError(null);
+        drawnZoom.current = zoom;
+        if (replace && zoom) awaitingZoomPaint.current = true;
         setCurves((previous) => {
-          const next = new Map(previous);
+          const next = new Map(replace ? [] : previous);
           requests.forEach(({ key, missing }) => {
             for (const id of missing) next.set(lineId(id, key), emptyCurve(id, key, xKey !== undefined));
           });
@@ -186,9 +192,7 @@ export function MetricChart(props: MetricChartProps) {
   }, [events, zoom, entity, project, keysKey, width, xKey]);
 
   const changeZoom = (next: Zoom | null) => {
-    generation.current++;
-    awaitingZoomPaint.current = next !== null;
-    setCurves(new Map());
+    generation.current++; // live appends in flight belong to the old range
     setZoom(next);
   };
 

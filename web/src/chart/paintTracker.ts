@@ -8,6 +8,7 @@ declare global {
   interface Window {
     __epochalChartsPainted?: number;
     __epochalZoomPainted?: number;
+    __epochalZoomPreviewPainted?: number;
   }
 }
 
@@ -31,4 +32,8 @@ export function chartGone(id: string): void {
 export function zoomPainted(): void {
   window.__epochalZoomPainted = performance.now();
   performance.mark("epochal:zoom-painted");
+}
+
+export function zoomPreviewPainted(): void {
+  window.__epochalZoomPreviewPainted = performance.now();
 }

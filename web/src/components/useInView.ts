@@ -1,7 +1,8 @@
 import { type RefObject } from "preact";
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
 
-const MARGIN_PX = 300;
+/** Charts this close below the viewport load too; more would compete with the visible ones. */
+const MARGIN_PX = 100;
 
 /** Becomes true once the element nears the viewport, and stays true: charts load when first seen. */
 export function useInView<T extends Element>(): [RefObject<T>, boolean] {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { imagesAtOrBefore, imagesByKey, unionSteps } from "./media";
 
-const image = (sha256: string, caption?: string) => ({ _type: "image-file", sha256, width: 2, height: 2, caption });
+const image = (sha256: string, caption?: string) => ({ _type: "image-file" as const, sha256, width: 2, height: 2, caption });
 
 describe("imagesByKey", () => {
   it("collects single images and lists per key in step order, ignoring scalars", () => {

@@ -8,7 +8,7 @@ handful of statements (one read of stats and open chunks, one executemany per wr
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -62,22 +62,79 @@ def as_array(values: Sequence[Scalar], kind: Kind) -> Values:
     return np.asarray(values, dtype=dtype)
 
 
+@dataclass(frozen=True)
+class Column:
+    """Points of one key in arrival order; ``kind`` is :func:`kind_of` of the values."""
+
+    steps: npt.NDArray[np.int64]
+    values: Values
+    kind: Kind
+
+    @classmethod
+    def of_lists(cls, steps: Sequence[int], values: Sequence[Scalar]) -> Column:
+        kind = kind_of(values)
+        return cls(np.asarray(steps, dtype=np.int64), as_array(values, kind), kind)
+
+    @classmethod
+    def concat(cls, parts: Sequence[Column]) -> Column:
+        """The parts one after another; the kinds combine as :func:`kind_of` would."""
+        if len(parts) == 1:
+            return parts[0]
+        kind = parts[0].kind
+        for part in parts[1:]:
+            kind = combine_kinds(kind, part.kind)
+        steps = np.concatenate([p.steps for p in parts])
+        return cls(steps, np.concatenate([p.values.astype(_DTYPES[kind], copy=False) for p in parts]), kind)
+
+
+class PendingPoints:
+    """A batch's points per key, gathered as whole columns or one point at a time, in order."""
+
+    def __init__(self) -> None:
+        self._parts: dict[str, list[Column | tuple[list[int], list[Scalar]]]] = {}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parts)
+
+    def add(self, key: str, step: int, value: Scalar) -> None:
+        parts = self._parts.setdefault(key, [])
+        last = parts[-1] if parts else None
+        if not isinstance(last, tuple):
+            last = ([], [])
+            parts.append(last)
+        last[0].append(step)
+        last[1].append(value)
+
+    def add_column(self, key: str, column: Column) -> None:
+        self._parts.setdefault(key, []).append(column)
+
+    def columns(self) -> dict[str, Column]:
+        return {
+            key: Column.concat([p if isinstance(p, Column) else Column.of_lists(*p) for p in parts])
+            for key, parts in self._parts.items()
+        }
+
+
 def append_points(
     conn: Connection, run_pk: int, points: Mapping[str, tuple[list[int], list[Scalar]]]
 ) -> dict[str, KeyStats]:
     """Append ``{key: (steps, values)}`` to the run's series; return the keys' new stats."""
-    if not points:
+    return append_columns(conn, run_pk, {key: Column.of_lists(*p) for key, p in points.items()})
+
+
+def append_columns(conn: Connection, run_pk: int, columns: Mapping[str, Column]) -> dict[str, KeyStats]:
+    """Append each key's column to the run's series; return the keys' new stats."""
+    if not columns:
         return {}
-    keys = list(points)
+    keys = list(columns)
     known = _load_stats(conn, run_pk, keys)
     open_chunks = _load_open_chunks(conn, run_pk, [k for k, s in known.items() if s.stats.count % CHUNK_POINTS])
     new_stats: dict[str, KeyStats] = {}
     chunk_inserts: list[dict[str, Any]] = []
     chunk_updates: list[dict[str, Any]] = []
     lod_rows: list[dict[str, Any]] = []
-    for key, (step_list, value_list) in points.items():
-        kind = kind_of(value_list)
-        steps = np.asarray(step_list, dtype=np.int64)
+    for key, column in columns.items():
+        kind, steps, values = column.kind, column.steps, column.values
         old = known.get(key)
         key_kind = kind if old is None else combine_kinds(old.kind, kind)
         next_chunk_no = 0 if old is None else old.chunks
@@ -86,11 +143,11 @@ def append_points(
             chunk_kind = combine_kinds(open_chunk.kind, kind)
             steps_all = np.concatenate([open_chunk.steps, steps])
             values_all = np.concatenate(
-                [open_chunk.values.astype(_DTYPES[chunk_kind]), as_array(value_list, chunk_kind)]
+                [open_chunk.values.astype(_DTYPES[chunk_kind]), values.astype(_DTYPES[chunk_kind], copy=False)]
             )
             first_no = open_chunk.chunk_no
         else:
-            chunk_kind, steps_all, values_all, first_no = kind, steps, as_array(value_list, kind), next_chunk_no
+            chunk_kind, steps_all, values_all, first_no = kind, steps, values, next_chunk_no
         for offset in range(0, len(steps_all), CHUNK_POINTS):
             chunk_steps = steps_all[offset : offset + CHUNK_POINTS]
             chunk_values = values_all[offset : offset + CHUNK_POINTS]
@@ -101,7 +158,7 @@ def append_points(
             else:
                 chunk_inserts.append(row)
             first_no += 1
-        added = PointStats.of(steps, as_array(value_list, kind))
+        added = PointStats.of(steps, values)
         stats = added if old is None else old.stats.merge(added)
         new_stats[key] = KeyStats(kind=key_kind, stats=stats, chunks=first_no)
     if chunk_updates:
