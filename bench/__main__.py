@@ -20,7 +20,12 @@ from bench.tools import TOOLS, Session, epochal_missing
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("groups", nargs="+", choices=("all", *GROUPS), help="what to measure")
+    parser.add_argument(
+        "groups",
+        nargs="+",
+        choices=("all", *GROUPS, "ui"),
+        help="what to measure; 'ui' is the browser benchmark of bench/ui (also part of 'all')",
+    )
     parser.add_argument(
         "--scale",
         choices=tuple(SCALES),
@@ -47,6 +52,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     scale = SCALES[args.scale]
+    if args.groups == ["ui"]:
+        from bench.ui.__main__ import main as ui_main
+
+        return ui_main(["--scale", args.scale, "--repeat", str(args.repeat or scale.repeat)])
     groups = GROUPS if "all" in args.groups else tuple(g for g in GROUPS if g in args.groups)
     tools = tuple(t for t in TOOLS if t in args.tools.split(","))
     repeat = args.repeat or scale.repeat
@@ -82,6 +91,10 @@ def main(argv: list[str] | None = None) -> int:
     raw = {f"{figure}|{tool}": asdict(cell) for (figure, tool), cell in results.cells.items()}
     (RESULTS_DIR / "latest.json").write_text(json.dumps({"pins": PINS, "cells": raw}, indent=1))
     print(f"written to {path}")
+    if "all" in args.groups or "ui" in args.groups:
+        from bench.ui.__main__ import main as ui_main
+
+        return ui_main(["--scale", args.scale, "--repeat", str(repeat)])
     return 0
 
 

@@ -34,7 +34,7 @@ class LiveServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30.0) -> None:
+    def start(self, timeout: float = 90.0) -> None:
         log = (self.data_dir.parent / f"server-{self.port}.log").open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "epochal", "server", "--host", "127.0.0.1", "--port", str(self.port),

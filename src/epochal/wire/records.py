@@ -138,7 +138,7 @@ BLOB_RECORDS: Final = (FileSaved, MediaSaved)
 _decoder = msgspec.msgpack.Decoder(Record)
 
 
-def decode_record(payload: bytes) -> Record:
+def decode_record(payload: bytes | memoryview) -> Record:
     """Decode one frame payload; raises ``msgspec.ValidationError``/``DecodeError``."""
     return _decoder.decode(payload)
 

@@ -6,12 +6,19 @@ from typing import Any
 
 import msgspec
 
+from epochal.store.base import InvalidRecord
+
 _encoder = msgspec.msgpack.Encoder()
 _decoder = msgspec.msgpack.Decoder()
 
 
 def pack(value: Any) -> bytes:
-    return _encoder.encode(value)
+    """The value as msgpack; InvalidRecord for what msgpack cannot hold (ints beyond
+    -2**63..2**64-1, objects of other types), which only in-process callers can send."""
+    try:
+        return _encoder.encode(value)
+    except (OverflowError, TypeError) as exc:
+        raise InvalidRecord(f"value {str(value)[:80]!r} cannot be stored: {exc}") from exc
 
 
 def unpack(blob: bytes) -> Any:
