@@ -118,7 +118,7 @@ def scalar_column(values: Sequence[Any]) -> tuple[Values, Kind] | None:
     if int in types and not _ints_in_range([v for v in values if type(v) is int] if len(types) > 1 else values):
         return None
     if len(types) == 1:
-        kind: Kind = "b" if bool in types else "f"
+        kind: Kind = "b" if bool in types else "i" if int in types else "f"
     else:
         kind = "f"
     dtype = {"b": np.bool_, "i": np.int64, "f": np.float64}[kind]
