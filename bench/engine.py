@@ -5,7 +5,6 @@ Run: ``.venv/bin/python -m bench.engine [ingest] [series] [size] [overlay] [tabl
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
 import statistics
@@ -99,25 +98,55 @@ def bench_ingest_concurrent(tmp, runs, rows, keys, batch, repeat=2):
     return max(out), statistics.median(out)
 
 
+def print_ingest(tmp):
+    print(
+        "ingest 1000x1000 pts/s (best, median; per CPU-s): {:.0f} {:.0f}; {:.0f}".format(
+            *bench_ingest(tmp + "/a", 1000, 1000, 1001)
+        )
+    )
+    print(
+        "ingest 100000x10 pts/s batch 10k rows (best, median; per CPU-s): {:.0f} {:.0f}; {:.0f}".format(
+            *bench_ingest(tmp + "/b", 100_000, 10, 10_000, repeat=2)
+        )
+    )
+    print(
+        "ingest 20 concurrent runs x 20000x10, batch 5k rows (the uploader's), aggregate pts/s"
+        " (best, median): {:.0f} {:.0f}".format(*bench_ingest_concurrent(tmp + "/c", 20, 20_000, 10, 5_000))
+    )
+
+
+def print_table(tmp):
+    store = fresh(tmp + "/t")
+    rng = np.random.default_rng(1)
+    from epochal.wire.records import SummaryUpdate
+
+    for r in range(10_000):
+        cfg = {f"c{k:02d}": float(rng.random()) if k % 2 else f"s{k}{r % 7}" for k in range(50)}
+        summ = {f"k{k:02d}": float(rng.random()) for k in range(20)}
+        store.ingest(
+            RunRef("e", "p", f"r{r}"),
+            "s",
+            [
+                RunStart(seq=1, t=1e9 + r, project="p", run_id=f"r{r}", config=cfg),
+                SummaryUpdate(seq=2, t=1e9 + r, set=summ),
+            ],
+        )
+    q = RunQuery(order_by="-summary.k07", limit=100)
+    t0 = time.perf_counter()
+    store.list_runs("e", "p", q)
+    print("runs table cold ms: %.1f" % (1e3 * (time.perf_counter() - t0)))
+    print(
+        "runs table warm (min, median) ms: {:.1f} {:.1f}".format(
+            *tuple(1e3 * x for x in timeit(lambda: store.list_runs("e", "p", q), 7))
+        )
+    )
+
+
 def main():
     which = sys.argv[1:] or ["ingest", "series", "size", "overlay", "table"]
     tmp = tempfile.mkdtemp(prefix="perf")
     if "ingest" in which:
-        print(
-            "ingest 1000x1000 pts/s (best, median; per CPU-s): {:.0f} {:.0f}; {:.0f}".format(
-                *bench_ingest(tmp + "/a", 1000, 1000, 1001)
-            )
-        )
-        print(
-            "ingest 100000x10 pts/s batch 10k rows (best, median; per CPU-s): {:.0f} {:.0f}; {:.0f}".format(
-                *bench_ingest(tmp + "/b", 100_000, 10, 10_000, repeat=2)
-            )
-        )
-        print(
-            "ingest 20 concurrent runs x 20000x10, batch 5k rows (the uploader's), aggregate pts/s (best, median): {:.0f} {:.0f}".format(
-                *bench_ingest_concurrent(tmp + "/c", 20, 20_000, 10, 5_000)
-            )
-        )
+        print_ingest(tmp)
     if "series" in which or "size" in which:
         store = fresh(tmp + "/s")
         ref = RunRef("e", "p", "r")
@@ -167,8 +196,8 @@ def main():
                 "select sum(length(steps)), sum(length(vals)) from series_chunks where key='loss'"
             ).fetchone()
             con.close()
-            print("bytes/point db file (1M loss + _timestamp + _runtime): %.2f" % (os.path.getsize(db) / n))
-            print("bytes/point loss chunks steps+vals: %.2f (%d + %d)" % ((blob[0] + blob[1]) / n, blob[0], blob[1]))
+            print(f"bytes/point db file (1M loss + _timestamp + _runtime): {Path(db).stat().st_size / n:.2f}")
+            print(f"bytes/point loss chunks steps+vals: {(blob[0] + blob[1]) / n:.2f} ({blob[0]} + {blob[1]})")
     if "overlay" in which:
         store = fresh(tmp + "/o")
         n = 100_000
@@ -188,30 +217,7 @@ def main():
 
         print("overlay 100x100k (min, median) ms: {:.1f} {:.1f}".format(*tuple(1e3 * x for x in timeit(overlay, 5))))
     if "table" in which:
-        store = fresh(tmp + "/t")
-        rng = np.random.default_rng(1)
-        from epochal.wire.records import SummaryUpdate
-
-        for r in range(10_000):
-            cfg = {f"c{k:02d}": float(rng.random()) if k % 2 else f"s{k}{r % 7}" for k in range(50)}
-            summ = {f"k{k:02d}": float(rng.random()) for k in range(20)}
-            store.ingest(
-                RunRef("e", "p", f"r{r}"),
-                "s",
-                [
-                    RunStart(seq=1, t=1e9 + r, project="p", run_id=f"r{r}", config=cfg),
-                    SummaryUpdate(seq=2, t=1e9 + r, set=summ),
-                ],
-            )
-        q = RunQuery(order_by="-summary.k07", limit=100)
-        t0 = time.perf_counter()
-        store.list_runs("e", "p", q)
-        print("runs table cold ms: %.1f" % (1e3 * (time.perf_counter() - t0)))
-        print(
-            "runs table warm (min, median) ms: {:.1f} {:.1f}".format(
-                *tuple(1e3 * x for x in timeit(lambda: store.list_runs("e", "p", q), 7))
-            )
-        )
+        print_table(tmp)
     shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -24,12 +24,14 @@ expected = {"runs": []}
 for learning_rate in (1e-2, 3e-2):
     torch.manual_seed(0)
     my_model = torch.nn.Sequential(torch.nn.Linear(64, 32), torch.nn.ReLU(), torch.nn.Linear(32, 10))
-    wandb.init(project="seed-project",
-               config={
-                   "learning_rate": learning_rate,
-                   "net": "CNN3 (skip-connection, sum)",
-                   "params": sum(p.numel() for p in my_model.parameters() if p.requires_grad),
-               })
+    wandb.init(
+        project="seed-project",
+        config={
+            "learning_rate": learning_rate,
+            "net": "CNN3 (skip-connection, sum)",
+            "params": sum(p.numel() for p in my_model.parameters() if p.requires_grad),
+        },
+    )
     optimizer = torch.optim.Adam(my_model.parameters(), lr=learning_rate)
     loss_fn = torch.nn.CrossEntropyLoss()
     acc_train, acc_val, rows = [], [], []
@@ -44,8 +46,12 @@ for learning_rate in (1e-2, 3e-2):
             val_logits = my_model(x_val)
             loss_val = loss_fn(val_logits, y_val)
             acc_val.append(float((val_logits.argmax(1) == y_val).float().mean()))
-        row = {"train loss": loss.item(), "train acc": acc_train[-1],
-               "val loss": loss_val.item(), "val acc": acc_val[-1]}
+        row = {
+            "train loss": loss.item(),
+            "train acc": acc_train[-1],
+            "val loss": loss_val.item(),
+            "val acc": acc_val[-1],
+        }
         wandb.log(row)
         rows.append(row)
     mispredicted = [x_val[i].reshape(1, 8, 8) for i in range(3)]
@@ -58,11 +64,18 @@ for learning_rate in (1e-2, 3e-2):
     wandb.run.summary["f1"] = f1_score(y_val.numpy(), ypred, average="macro")
     with open("model.h5", "rb") as model_file:
         model_bytes = model_file.read().hex()
-    expected["runs"].append({
-        "id": wandb.run.id, "entity": wandb.run.entity, "config": dict(wandb.config), "rows": rows,
-        "accuracy": wandb.run.summary["accuracy"], "f1": wandb.run.summary["f1"], "model": model_bytes,
-        "images": [img.numpy().tolist() for img in mispredicted],
-    })
+    expected["runs"].append(
+        {
+            "id": wandb.run.id,
+            "entity": wandb.run.entity,
+            "config": dict(wandb.config),
+            "rows": rows,
+            "accuracy": wandb.run.summary["accuracy"],
+            "f1": wandb.run.summary["f1"],
+            "model": model_bytes,
+            "images": [img.numpy().tolist() for img in mispredicted],
+        }
+    )
     if learning_rate == 1e-2:
         continue  # the next init finishes this run, as in wandb
     wandb.sdk.wandb_run.finish()

@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image as PILImage
+from tests.conftest import LiveServer
 
 import epochal
-from tests.conftest import LiveServer
 
 SCRIPT = Path(__file__).with_name("seed_script.py")
 
@@ -24,8 +24,15 @@ def test_seed_script_runs_verbatim_and_everything_reads_back(live_server: LiveSe
     expected_path = tmp_path / "expected.json"
     env = {**os.environ, "EPOCHAL_BASE_URL": live_server.url}
     env.pop("EPOCHAL_MODE", None)
-    result = subprocess.run([sys.executable, str(SCRIPT), str(expected_path)], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=240)
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), str(expected_path)],
+        check=False,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert result.returncode == 0, result.stderr
     expected = json.loads(expected_path.read_text())
 

@@ -17,11 +17,9 @@ import epochal
 DEMO_CONFIGS: list[dict[str, Any]] = [
     {"net": "MLP 64", "hidden": 64, "learning_rate": 1e-3, "optimizer": "adam", "batch_size": 64},
     {"net": "MLP 256", "hidden": 256, "learning_rate": 3e-3, "optimizer": "adam", "batch_size": 64},
-    {"net": "CNN3 (skip-connection, sum)", "hidden": 32, "learning_rate": 1e-3, "optimizer": "adam",
-     "batch_size": 32},
+    {"net": "CNN3 (skip-connection, sum)", "hidden": 32, "learning_rate": 1e-3, "optimizer": "adam", "batch_size": 32},
     {"net": "MLP 64", "hidden": 64, "learning_rate": 5e-2, "optimizer": "sgd", "batch_size": 128},
-    {"net": "CNN3 (skip-connection, sum)", "hidden": 16, "learning_rate": 1e-2, "optimizer": "sgd",
-     "batch_size": 32},
+    {"net": "CNN3 (skip-connection, sum)", "hidden": 16, "learning_rate": 1e-2, "optimizer": "sgd", "batch_size": 32},
 ]
 
 
@@ -86,8 +84,13 @@ def _train_one(config: dict[str, Any], options: DemoOptions, data: tuple[Any, An
     torch.manual_seed(config["seed"])
     model = _build_model(config)
     config["params"] = sum(p.numel() for p in model.parameters() if p.requires_grad)
-    run = epochal.init(project=options.project, config=config, dir=str(options.workdir),
-                       tags=[config["optimizer"], "demo"], group=config["net"])
+    run = epochal.init(
+        project=options.project,
+        config=config,
+        dir=str(options.workdir),
+        tags=[config["optimizer"], "demo"],
+        group=config["net"],
+    )
     optimizer_class = torch.optim.Adam if config["optimizer"] == "adam" else torch.optim.SGD
     optimizer = optimizer_class(model.parameters(), lr=config["learning_rate"])
     loss_fn = torch.nn.CrossEntropyLoss()

@@ -19,13 +19,28 @@ from epochal.server.settings import ServerSettings, default_data_dir
     help=f"Folder of the embedded store (SQLite database and blobs). [default: {default_data_dir()}]",
 )
 @click.option("--database-url", default=None, help="SQLAlchemy URL, e.g. postgresql+psycopg://host/db; default SQLite.")
-@click.option("--crash-after", default=300.0, show_default=True, type=float,
-              help="Seconds without a heartbeat after which a running run is marked crashed.")
+@click.option(
+    "--crash-after",
+    default=300.0,
+    show_default=True,
+    type=float,
+    help="Seconds without a heartbeat after which a running run is marked crashed.",
+)
 @click.option("--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning"]))
-@click.option("--auth", is_flag=True,
-              help="Require sign-in or an API key (needed off loopback; on anyway once an account exists).")
-def server(host: str, port: int, data_dir: Path | None, database_url: str | None, crash_after: float,
-           log_level: str, auth: bool) -> None:
+@click.option(
+    "--auth",
+    is_flag=True,
+    help="Require sign-in or an API key (needed off loopback; on anyway once an account exists).",
+)
+def server(
+    host: str,
+    port: int,
+    data_dir: Path | None,
+    database_url: str | None,
+    crash_after: float,
+    log_level: str,
+    auth: bool,
+) -> None:
     """Start the Epochal server (API + web UI) and print its URL."""
     from epochal.server.auth.binding import UnsafeBindError
     from epochal.server.runner import serve

@@ -39,15 +39,24 @@ class HistoryLog:
     def log(self, data: Mapping[str, Any], step: int | None, commit: bool | None) -> None:
         if type(data) is not dict:
             data = self._as_dict(data)
-        known = self._known_keys
-        for key, value in data.items():
-            if key not in known:
-                self._admit_key(key)
-            if type(value) is dict:
-                _check_nested(value, key, 1)
+        if not self._known_keys.issuperset(data):  # one C call when every key was seen before
+            self._check_keys(data)
         if len(data) > limits.MAX_KEYS_PER_ROW:
             raise ValueError(f"log(): a row may hold at most {limits.MAX_KEYS_PER_ROW} keys, got {len(data)}")
+        if dict in map(type, data.values()):
+            for key, value in data.items():
+                if type(value) is dict:
+                    _check_nested(value, key, 1)
         with self._writer.lock:
+            if step is None and commit is None and not self._pending:  # log(row), the usual call: commit it
+                if data:  # _commit, inlined
+                    try:
+                        self._writer.append_history(self.step, data)
+                    except TypeError as exc:
+                        raise self._name_bad_value(data, exc) from None
+                    self._last.update(data)
+                    self.step += 1
+                return
             if step is not None:
                 if type(step) is not int:
                     step = _as_step(step)
@@ -99,6 +108,12 @@ class HistoryLog:
         if not self._warned:
             self._warned = True
             logger.warning("%s; further refusals are counted on the run (rejected_rows) without a warning", message)
+
+    def _check_keys(self, data: dict[str, Any]) -> None:
+        known = self._known_keys
+        for key in data:
+            if key not in known:
+                self._admit_key(key)
 
     def _admit_key(self, key: object) -> None:
         try:

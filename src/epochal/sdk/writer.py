@@ -13,11 +13,12 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any
+from zlib import crc32
 
 from epochal.sdk.encoding import make_encoder
 from epochal.sdk.image import Image
 from epochal.sdk.run_folder import RunFolder
-from epochal.wire.framing import frame
+from epochal.wire.framing import HEADER, frame
 from epochal.wire.records import HISTORY_KIND, MediaSaved, Record
 
 HistoryTuple = tuple[int, int, float, int, dict[str, Any]]
@@ -52,9 +53,22 @@ class RunWriter:
     def append_history(self, step: int, row: dict[str, Any]) -> None:
         """Append one committed row at ``step``; the caller holds ``lock``.
 
-        The payload is a plain tuple byte-identical to ``records.History``: no struct is built.
+        ``log()``'s hot path, so :meth:`append_locked` and :meth:`_write` are inlined: the
+        payload is a plain tuple byte-identical to ``records.History`` (no struct is built),
+        framed and handed to the OS with one ``write``.
         """
-        self.append_locked(lambda seq, t: (HISTORY_KIND, seq, t, step, row))
+        seq = self.seq + 1
+        payload = self._encode((HISTORY_KIND, seq, time.time(), step, row))
+        if self._media_new:  # the row holds images seen for the first time: their records go first
+            self.append_locked(lambda seq, t: (HISTORY_KIND, seq, t, step, row))
+            return
+        if self._fd is not None:
+            data = HEADER.pack(len(payload), crc32(payload)) + payload
+            written = os.write(self._fd, data)
+            if written != len(data):
+                self._cut_torn_frame(written, len(data))
+            self.offset += written
+        self.seq = seq
 
     def append(self, build: RecordBuilder) -> None:
         """Append one record made by ``build(seq, t)`` (taking ``lock``)."""
@@ -118,7 +132,12 @@ class RunWriter:
         if self._fd is None:
             return
         written = os.write(self._fd, data)
-        if written != len(data):  # disk full mid-frame: cut the torn frame so the log stays readable
-            os.ftruncate(self._fd, self.offset)
-            raise OSError(errno.ENOSPC, f"only {written} of {len(data)} bytes reached the run log")
+        if written != len(data):
+            self._cut_torn_frame(written, len(data))
         self.offset += written
+
+    def _cut_torn_frame(self, written: int, size: int) -> None:
+        """Disk full mid-frame: cut the torn frame so the log stays readable."""
+        assert self._fd is not None
+        os.ftruncate(self._fd, self.offset)
+        raise OSError(errno.ENOSPC, f"only {written} of {size} bytes reached the run log")

@@ -13,7 +13,7 @@ import msgspec
 
 from epochal.server.errors import BadRequestError, UnprocessableError
 from epochal.store.base import RunRef
-from epochal.wire.framing import FrameError, iter_frame_views
+from epochal.wire.framing import FrameError, iter_frames
 from epochal.wire.records import History, Record, RunStart, decode_record
 
 _STREAM_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -31,7 +31,7 @@ def decode_batch(body: bytes) -> list[Record]:
     """The records of a frames body, in order; the whole body or nothing."""
     records: list[Record] = []
     try:
-        for _, payload in iter_frame_views(body, strict=True):
+        for _, payload in iter_frames(body, strict=True):
             records.append(decode_record(payload))
     except FrameError as exc:
         raise BadRequestError(f"bad frame after {len(records)} records: {exc}", code="bad_frame") from exc

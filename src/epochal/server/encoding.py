@@ -11,6 +11,7 @@ import math
 from typing import Any, TypeVar
 
 import msgspec
+import numpy as np
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -22,6 +23,8 @@ JSON = "application/json"
 T = TypeVar("T")
 
 _NON_FINITE = {math.inf: "Infinity", -math.inf: "-Infinity"}
+_LONG_LIST = 64
+"""Lists at least this long are checked in bulk first (shorter ones cost less walked)."""
 
 
 def wants_msgpack(request: Request) -> bool:
@@ -39,21 +42,42 @@ def _replace_non_finite(value: Any) -> Any:
             return value
         return "NaN" if math.isnan(value) else _NON_FINITE[value]
     if type(value) is list:
+        if len(value) >= _LONG_LIST and _all_finite_numbers(value):
+            return value
         return [_replace_non_finite(item) for item in value]
     if type(value) is dict:
         return {key: _replace_non_finite(item) for key, item in value.items()}
     return value
 
 
+def _all_finite_numbers(items: list[Any]) -> bool:
+    """True when ``items`` is numbers (at any depth) with no NaN or infinity: nothing to replace.
+
+    One numpy conversion in C instead of a Python call per element, which dominated chart
+    responses (a 100-run series answer holds ~250,000 floats). Anything numpy cannot read as
+    finite numbers (strings, None, dicts, NaN) answers False and takes the element-wise path.
+    """
+    try:
+        numbers = np.asarray(items, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError):  # text, None in nesting, ragged lists, huge ints
+        return False
+    return bool(np.isfinite(numbers).all())
+
+
 def encode_json(value: Any) -> bytes:
     return msgspec.json.encode(json_safe(value))
 
 
-def respond(request: Request, value: Any, *, status_code: int = 200) -> Response:
-    """Encode ``value`` (a wire struct, or a list of them) as the caller asked."""
+def respond(request: Request, value: Any, *, status_code: int = 200, all_finite: bool = False) -> Response:
+    """Encode ``value`` (a wire struct, or a list of them) as the caller asked.
+
+    ``all_finite``: the caller has checked (on its arrays) that ``value`` holds no NaN or
+    infinity, so JSON skips searching for them: chart answers encode in C alone.
+    """
     if wants_msgpack(request):
         return Response(msgspec.msgpack.encode(value), status_code=status_code, media_type=MSGPACK)
-    return Response(encode_json(value), status_code=status_code, media_type=JSON)
+    body = msgspec.json.encode(value) if all_finite else encode_json(value)
+    return Response(body, status_code=status_code, media_type=JSON)
 
 
 def decode_json_body(body: bytes, type_: type[T]) -> T:

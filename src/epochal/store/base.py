@@ -182,6 +182,11 @@ class Store(Protocol):
     # history
     def list_series_keys(self, ref: RunRef) -> list[SeriesKey]: ...
 
+    def list_project_series_keys(self, entity: str, project: str) -> list[str]:
+        """The union of the scalar keys of all the project's runs, sorted; one query, however
+        many runs (the workspace asks it before drawing any chart). Raises NotFound."""
+        ...
+
     def read_series(
         self, ref: RunRef, key: str, *, min_step: int | None = None, max_step: int | None = None
     ) -> Series: ...
@@ -197,6 +202,22 @@ class Store(Protocol):
     ) -> SeriesBlock:
         """Points in the range, pre-aggregated to at most about ``max_points`` entries when
         the store keeps coarser levels (exact extremes always)."""
+        ...
+
+    def read_series_blocks(
+        self,
+        entity: str,
+        project: str,
+        run_ids: Sequence[str],
+        key: str,
+        *,
+        min_step: int | None = None,
+        max_step: int | None = None,
+        max_points: int | None = None,
+    ) -> list[SeriesBlock]:
+        """``read_series_block`` of several runs of a project (one block per id, in order) in one
+        snapshot and a few queries however many runs: an overlay chart. Raises NotFound naming
+        the first unknown run."""
         ...
 
     def read_history(

@@ -68,22 +68,31 @@ class RowRun:
     def take(self, records: Sequence[Record], start: int) -> int:
         """Add ``records[start:]`` while they are History rows with exactly this run's keys
         (no nested values to flatten); return the index of the first one not taken."""
-        n, get, taken, values = len(self.keys), self._get, self.records, self._values
-        for i in range(start, len(records)):
+        n, get, values = len(self.keys), self._get, self._values
+        end = len(records)
+        for i in range(start, end):
             record = records[i]
-            if type(record) is not History or len(record.row) != n or not 0 <= record.step <= INT64_MAX:
-                return i
+            if type(record) is not History:
+                end = i
+                break
+            row = record.row
+            if len(row) != n:
+                end = i
+                break
             try:
-                values.append(get(record.row))
+                values.append(get(row))
             except KeyError:
-                return i
-            taken.append(record)
-        return len(records)
+                end = i
+                break
+        self.records.extend(records[start:end])  # type: ignore[arg-type]  # all History, checked above
+        return end
 
     def columns(self, what: str) -> RunColumns | None:
         """The run by column, or None when a value needs flattening (the row path applies)."""
         single = len(self.keys) == 1
         steps = [r.step for r in self.records]
+        if min(steps) < 0 or max(steps) > INT64_MAX:
+            return None  # the row path names the bad step
         step_array = np.asarray(steps, dtype=np.int64)
         last = (self._values[-1],) if single else self._values[-1]
         times = [r.t for r in self.records]

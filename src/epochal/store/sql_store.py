@@ -29,7 +29,7 @@ from epochal.store.meta.accounts import SqlAccounts
 from epochal.store.meta.run_cache import RunInfoCache
 from epochal.store.meta.run_query import apply_query
 from epochal.store.meta.run_rows import INFO_COLUMNS, find_project_pk, load_run, run_info
-from epochal.store.series.block_reader import read_block
+from epochal.store.series.block_reader import RUNS_PER_QUERY, read_block, read_blocks
 from epochal.store.series.reader import list_keys, read_points
 from epochal.store.sql.database import Database
 from epochal.store.sql.tables import (
@@ -195,6 +195,14 @@ class SqlStore:
         with self.database.read() as conn:
             return list_keys(conn, self._run_pk(conn, ref))
 
+    def list_project_series_keys(self, entity: str, project: str) -> list[str]:
+        query = select(series_keys.c.key).distinct().join(runs, runs.c.id == series_keys.c.run_pk)
+        with self.database.read() as conn:
+            project_pk = self._project_pk(conn, entity, project)
+            keys = conn.execute(query.where(runs.c.project_id == project_pk)).scalars()
+            # Sorted here, not by SQL: PostgreSQL's collation would order "a/b" and "a.b" differently.
+            return sorted(keys)
+
     def read_series(self, ref: RunRef, key: str, *, min_step: int | None = None, max_step: int | None = None) -> Series:
         with self.database.read() as conn:
             return read_points(conn, self._run_pk(conn, ref), key, min_step, max_step)
@@ -210,6 +218,31 @@ class SqlStore:
     ) -> SeriesBlock:
         with self.database.read() as conn:
             return read_block(conn, self._run_pk(conn, ref), key, min_step, max_step, max_points)
+
+    def read_series_blocks(
+        self,
+        entity: str,
+        project: str,
+        run_ids: Sequence[str],
+        key: str,
+        *,
+        min_step: int | None = None,
+        max_step: int | None = None,
+        max_points: int | None = None,
+    ) -> list[SeriesBlock]:
+        with self.database.read() as conn:
+            project_pk = self._project_pk(conn, entity, project)
+            pks: dict[str, int] = {}
+            for first in range(0, len(run_ids), RUNS_PER_QUERY):
+                wanted = run_ids[first : first + RUNS_PER_QUERY]
+                query = select(runs.c.run_id, runs.c.id).where(
+                    runs.c.project_id == project_pk, runs.c.run_id.in_(wanted)
+                )
+                pks.update((row.run_id, int(row.id)) for row in conn.execute(query))
+            for run_id in run_ids:
+                if run_id not in pks:
+                    raise NotFound(f"run {entity}/{project}/{run_id} does not exist")
+            return read_blocks(conn, [pks[run_id] for run_id in run_ids], key, min_step, max_step, max_points)
 
     def read_history(
         self, ref: RunRef, *, keys: Sequence[str] | None = None, min_step: int | None = None, limit: int = 1000

@@ -32,15 +32,6 @@ def iter_frames(buf: bytes | memoryview, offset: int = 0, *, strict: bool = True
     iteration stops at the first one (the torn tail of a crashed writer, or the
     zero-filled unused part of a preallocated log file).
     """
-    for end_offset, payload in iter_frame_views(buf, offset, strict=strict):
-        yield end_offset, bytes(payload)
-
-
-def iter_frame_views(
-    buf: bytes | memoryview, offset: int = 0, *, strict: bool = True
-) -> Iterator[tuple[int, memoryview]]:
-    """:func:`iter_frames` without copying each payload: views into ``buf``, for a reader
-    that decodes each payload at once (the server's ingest)."""
     view = memoryview(buf)
     end = len(view)
     while offset < end:
@@ -58,7 +49,7 @@ def iter_frame_views(
             if strict:
                 raise FrameError(f"frame at byte {offset} claims {length} bytes, {end - start} remain")
             return
-        payload = view[start : start + length]
+        payload = bytes(view[start : start + length])
         if zlib.crc32(payload) != crc:
             if strict:
                 raise FrameError(f"checksum mismatch in frame at byte {offset}")

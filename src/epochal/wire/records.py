@@ -130,7 +130,18 @@ class Finish(msgspec.Struct, array_like=True, tag=10, frozen=True):
     """The last lines of the traceback when the run failed on an exception."""
 
 
-Record = RunStart | History | ConfigUpdate | SummaryUpdate | FileSaved | MetricDefined | RunUpdate | RowsRejected | MediaSaved | Finish
+Record = (
+    RunStart
+    | History
+    | ConfigUpdate
+    | SummaryUpdate
+    | FileSaved
+    | MetricDefined
+    | RunUpdate
+    | RowsRejected
+    | MediaSaved
+    | Finish
+)
 
 BLOB_RECORDS: Final = (FileSaved, MediaSaved)
 """Records whose blob must reach the server before the record itself."""
@@ -138,7 +149,7 @@ BLOB_RECORDS: Final = (FileSaved, MediaSaved)
 _decoder = msgspec.msgpack.Decoder(Record)
 
 
-def decode_record(payload: bytes | memoryview) -> Record:
+def decode_record(payload: bytes) -> Record:
     """Decode one frame payload; raises ``msgspec.ValidationError``/``DecodeError``."""
     return _decoder.decode(payload)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import epochal
+from epochal.wire import limits
 from epochal.wire.records import History, Record, RowsRejected
 
 ReadLog = Callable[[epochal.Run], list[Record]]
@@ -95,3 +96,21 @@ def test_log_after_finish_is_a_usage_error(sdk_offline: Path) -> None:
         run.log({"a": 1})
     with pytest.raises(epochal.UsageError, match="init"):
         epochal.log({"a": 1})
+
+
+def test_keys_seen_before_do_not_let_a_bad_row_through(sdk_offline: Path, read_log: ReadLog) -> None:
+    run = epochal.init(project="steps")
+    for step in range(3):  # the keys are checked once, then known
+        run.log({"loss": 1.0 / (step + 1), "acc": step / 10})
+    with pytest.raises(ValueError, match="keys must not be empty"):
+        run.log({"loss": 0.1, "": 1.0})
+    with pytest.raises(ValueError, match="keys must be strings"):
+        run.log({"loss": 0.1, "acc": {3: 1.0}})  # a known key, a bad key nested under it
+    with pytest.raises(ValueError, match="at most"):
+        run.log({f"k{i}": 0.0 for i in range(limits.MAX_KEYS_PER_ROW + 1)})
+    run.log({"loss": 0.05, "acc": 0.9})
+    run.finish()
+    logged = history(read_log(run))
+    assert [step for step, _ in logged] == [0, 1, 2, 3]
+    assert logged[-1] == (3, {"loss": 0.05, "acc": 0.9})
+    assert run.summary["loss"] == 0.05

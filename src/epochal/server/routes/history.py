@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import msgspec
 import numpy as np
 import numpy.typing as npt
 from fastapi import APIRouter, Query, Request
@@ -15,13 +14,11 @@ from epochal.server.context import Context, StoreDep
 from epochal.server.encoding import respond
 from epochal.server.errors import UnprocessableError
 from epochal.server.openapi import responses
-from epochal.store.base import RunQuery, RunRef, SeriesBlock, Store
+from epochal.store.base import SeriesBlock
 from epochal.wire import limits
 from epochal.wire.api import HistoryPage, SeriesKey, SeriesLine, SeriesResponse
 
 router = APIRouter(prefix="/api/v1/projects/{entity}/{project}", tags=["history"])
-
-RUNS_PAGE = 10_000
 
 
 @router.get("/runs/{run_id}/keys", responses=responses(list[SeriesKey], errors=(404,)))
@@ -56,20 +53,7 @@ def history(
 @router.get("/keys", responses=responses(list[str], errors=(404,)))
 def project_keys(*, request: Request, store: StoreDep, context: Context, entity: str, project: str) -> Response:
     """The union of the scalar keys of the project's runs, sorted."""
-    entity = context.entity(entity)
-    store.get_project(entity, project)
-    keys: set[str] = set()
-    offset = 0
-    while True:
-        page = store.list_runs(entity, project, RunQuery(limit=RUNS_PAGE, offset=offset))
-        for run in page.runs:
-            keys.update(
-                series_key.key for series_key in store.list_series_keys(context.run_ref(entity, project, run.run_id))
-            )
-        offset += len(page.runs)
-        if not page.runs or offset >= page.total:
-            break
-    return respond(request, sorted(keys))
+    return respond(request, store.list_project_series_keys(context.entity(entity), project))
 
 
 @router.get("/series", responses=responses(SeriesResponse, errors=(404,)))
@@ -100,42 +84,25 @@ def series(
     """
     if min_step is not None and max_step is not None and min_step > max_step:
         raise UnprocessableError(f"min_step {min_step} is above max_step {max_step}", code="invalid_parameter")
-    blocks = {
-        run_id: _read_block(
-            store,
-            context.run_ref(entity, project, run_id),
-            key,
-            min_step=min_step,
-            max_step=max_step,
-            max_points=2 * width,
-        )
-        for run_id in dict.fromkeys(run)
-    }
-    filled = [block for block in blocks.values() if len(block.steps)]
+    entity = context.entity(entity)
+    run_ids = list(dict.fromkeys(run))
+    blocks = store.read_series_blocks(
+        entity, project, run_ids, key, min_step=min_step, max_step=max_step, max_points=2 * width
+    )
+    filled = [block for block in blocks if len(block.steps)]
     first = min_step if min_step is not None else min((int(b.steps[0]) for b in filled), default=0)
     last = max_step if max_step is not None else max((int(b.step_ends[-1]) for b in filled), default=0)
-    lines = [
-        _line(run_id, key, envelope(_points(block), width, first_step=first, last_step=last))
-        for run_id, block in blocks.items()
-    ]
+    envelopes = [envelope(_points(block), width, first_step=first, last_step=last) for block in blocks]
+    x_arrays: list[npt.NDArray[np.float64]] = []
     if x_key is not None:
-        lines = [
-            msgspec.structs.replace(
-                line,
-                x=_x_at(
-                    store.read_series_block(
-                        context.run_ref(entity, project, line.run_id),
-                        x_key,
-                        min_step=first,
-                        max_step=last,
-                        max_points=2 * width,
-                    ),
-                    np.asarray(line.steps, dtype=np.int64),
-                ).tolist(),
-            )
-            for line in lines
-        ]
-    return respond(request, SeriesResponse(lines=lines))
+        x_blocks = store.read_series_blocks(
+            entity, project, run_ids, x_key, min_step=first, max_step=last, max_points=2 * width
+        )
+        x_arrays = [_x_at(x_block, env.steps) for x_block, env in zip(x_blocks, envelopes, strict=True)]
+    xs: list[list[float] | None] = [x.tolist() for x in x_arrays] if x_key is not None else [None] * len(run_ids)
+    lines = [_line(run_id, key, env, x) for run_id, env, x in zip(run_ids, envelopes, xs, strict=True)]
+    finite = _finite(*(values for env in envelopes for values in (env.min, env.max, env.mean)), *x_arrays)
+    return respond(request, SeriesResponse(lines=lines), all_finite=finite)
 
 
 def _x_at(block: SeriesBlock, steps: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
@@ -157,20 +124,15 @@ def _x_at(block: SeriesBlock, steps: npt.NDArray[np.int64]) -> npt.NDArray[np.fl
     return np.where(inside, np.interp(steps, middles, means), np.nan)
 
 
-def _read_block(
-    store: Store, ref: RunRef, key: str, *, min_step: int | None, max_step: int | None, max_points: int
-) -> SeriesBlock:
-    block = store.read_series_block(ref, key, min_step=min_step, max_step=max_step, max_points=max_points)
-    if not len(block.steps):
-        store.get_run(ref)  # no points: tell an unknown run (404) from an empty range
-    return block
+def _finite(*arrays: npt.NDArray[np.float64]) -> bool:
+    return all(bool(np.isfinite(array).all()) for array in arrays)
 
 
 def _points(block: SeriesBlock) -> Points:
     return Points(block.steps, block.step_ends, block.min, block.max, block.sum, block.count)
 
 
-def _line(run_id: str, key: str, env: Envelope) -> SeriesLine:
+def _line(run_id: str, key: str, env: Envelope, x: list[float] | None) -> SeriesLine:
     return SeriesLine(
         run_id=run_id,
         key=key,
@@ -179,4 +141,5 @@ def _line(run_id: str, key: str, env: Envelope) -> SeriesLine:
         max=env.max.tolist(),
         mean=env.mean.tolist(),
         exact=env.exact,
+        x=x,
     )

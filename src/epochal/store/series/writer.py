@@ -148,17 +148,22 @@ def append_columns(conn: Connection, run_pk: int, columns: Mapping[str, Column])
             first_no = open_chunk.chunk_no
         else:
             chunk_kind, steps_all, values_all, first_no = kind, steps, values, next_chunk_no
+        chunk_stats: PointStats | None = None
         for offset in range(0, len(steps_all), CHUNK_POINTS):
             chunk_steps = steps_all[offset : offset + CHUNK_POINTS]
             chunk_values = values_all[offset : offset + CHUNK_POINTS]
-            row = _chunk_row(run_pk, key, first_no, kind=chunk_kind, steps=chunk_steps, values=chunk_values)
+            chunk_stats = PointStats.of(chunk_steps, chunk_values)
+            row = _chunk_row(
+                run_pk, key, first_no, kind=chunk_kind, stats=chunk_stats, steps=chunk_steps, values=chunk_values
+            )
             lod_rows.append(_lod_row(run_pk, key, first_no, chunk_steps, chunk_values))
             if open_chunk is not None and first_no == open_chunk.chunk_no:
                 chunk_updates.append({f"b_{k}": v for k, v in row.items()})
             else:
                 chunk_inserts.append(row)
             first_no += 1
-        added = PointStats.of(steps, values)
+        only_chunk = open_chunk is None and len(steps) <= CHUNK_POINTS  # the new points are that chunk
+        added = chunk_stats if only_chunk and chunk_stats is not None else PointStats.of(steps, values)
         stats = added if old is None else old.stats.merge(added)
         new_stats[key] = KeyStats(kind=key_kind, stats=stats, chunks=first_no)
     if chunk_updates:
@@ -228,9 +233,15 @@ def _lod_row(run_pk: int, key: str, chunk_no: int, steps: npt.NDArray[np.int64],
 
 
 def _chunk_row(
-    run_pk: int, key: str, chunk_no: int, *, kind: Kind, steps: npt.NDArray[np.int64], values: Values
+    run_pk: int,
+    key: str,
+    chunk_no: int,
+    *,
+    kind: Kind,
+    stats: PointStats,
+    steps: npt.NDArray[np.int64],
+    values: Values,
 ) -> dict[str, Any]:
-    stats = PointStats.of(steps, values)
     return {
         "run_pk": run_pk,
         "key": key,
