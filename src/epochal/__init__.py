@@ -5,20 +5,46 @@ Importing this package is cheap: numpy, Pillow and httpx load only when a featur
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from epochal import sdk
 from epochal.sdk import active
-from epochal.sdk.api import Api
 from epochal.sdk.errors import AuthenticationError, CommError, EpochalError, UsageError
-from epochal.sdk.image import Image
-from epochal.sdk.login import login
-from epochal.sdk.settings import Settings
-from epochal.sdk.wandb_init import init
-from epochal.sdk.wandb_run import Run, finish
-from epochal.wire.api import MetricDefinition
+
+if TYPE_CHECKING:
+    from epochal import sdk
+    from epochal.sdk.api import Api
+    from epochal.sdk.image import Image
+    from epochal.sdk.login import login
+    from epochal.sdk.settings import Settings
+    from epochal.sdk.wandb_init import init
+    from epochal.sdk.wandb_run import Run, finish
+    from epochal.wire.api import MetricDefinition
+
+_LAZY_ATTRIBUTES = {
+    "Api": "epochal.sdk.api",
+    "Image": "epochal.sdk.image",
+    "login": "epochal.sdk.login",
+    "Settings": "epochal.sdk.settings",
+    "init": "epochal.sdk.wandb_init",
+    "Run": "epochal.sdk.wandb_run",
+    "finish": "epochal.sdk.wandb_run",
+}
+"""Public names loaded on first use, so ``import epochal`` stays cheap (the run machinery
+is imported by the first ``init()``, where its cost is paid once)."""
+
+
+def __getattr__(name: str) -> Any:
+    if name == "sdk":
+        value: Any = importlib.import_module("epochal.sdk")
+    elif name in _LAZY_ATTRIBUTES:
+        value = getattr(importlib.import_module(_LAZY_ATTRIBUTES[name]), name)
+    else:
+        raise AttributeError(f"module 'epochal' has no attribute {name!r}")
+    globals()[name] = value
+    return value
 
 __all__ = [
     "Api",

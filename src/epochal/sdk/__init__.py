@@ -4,6 +4,17 @@ Imports only ``epochal.wire``. numpy, Pillow and httpx are imported when first n
 so ``import epochal`` stays cheap for scripts that only log numbers.
 """
 
-from epochal.sdk import wandb_run
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from epochal.sdk import wandb_run
 
 __all__ = ["wandb_run"]
+
+
+def __getattr__(name: str) -> Any:
+    """``epochal.sdk.wandb_run`` (wandb's ``wandb.sdk.wandb_run.finish()``) loads on first use."""
+    if name == "wandb_run":
+        return importlib.import_module("epochal.sdk.wandb_run")
+    raise AttributeError(f"module 'epochal.sdk' has no attribute {name!r}")

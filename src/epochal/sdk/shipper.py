@@ -44,6 +44,7 @@ class Shipper:
         self._state = state
         self._settings = settings
         self._wake = threading.Event()
+        self._draining = threading.Event()
         self._stop = threading.Event()
         self._progress = threading.Condition()
         self._thread = threading.Thread(target=self._run, name=f"epochal-shipper-{state.run_id}", daemon=True)
@@ -58,6 +59,7 @@ class Shipper:
     def drain(self, until_offset: int, timeout: float) -> bool:
         """Wake the thread and wait up to ``timeout`` s until the log is acknowledged up to ``until_offset``."""
         deadline = time.monotonic() + timeout
+        self._draining.set()
         self._wake.set()
         with self._progress:
             while self._state.acked_offset < until_offset:
@@ -123,7 +125,9 @@ class Shipper:
                 failures = 0
                 with self._progress:
                     self._progress.notify_all()
-                if not sent:
+                # Between polls the training thread writes undisturbed and the next batch is bigger;
+                # a full batch, or finish() waiting, sends on at once.
+                if not sent or not (uploader.more_waiting or self._draining.is_set()):
                     self._wake.wait(self._settings.poll_interval)
                     self._wake.clear()
         finally:

@@ -64,6 +64,8 @@ class Uploader:
         self._file: BinaryIO | None = None
         self._uploaded_blobs: set[str] = set()
         self._batch_records = BATCH_RECORDS
+        self.more_waiting = False
+        """The last batch stopped at a size limit: more complete records are ready to send."""
         self._stand_ins: dict[int, bytes] = {}
         """seq -> framed stand-in for a record the server refused on its own."""
 
@@ -90,8 +92,10 @@ class Uploader:
         end = 0
         count = 0
         first_payload = b""
+        self.more_waiting = False
         for end_offset, payload in iter_frames(data, strict=False):
             if count and (end_offset > BATCH_BYTES or count >= limit):
+                self.more_waiting = True
                 break
             if not count:
                 first_payload = payload
