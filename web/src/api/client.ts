@@ -12,6 +12,7 @@ import type {
   SeriesKey,
   SeriesResponse,
 } from "./types";
+import { concurrencyLimiter } from "./limiter";
 
 export class ApiError extends Error {
   constructor(
@@ -25,6 +26,7 @@ export class ApiError extends Error {
 }
 
 const API = "/api/v1";
+const SERIES_AT_ONCE = 1;
 
 function seg(value: string): string {
   return encodeURIComponent(value);
@@ -102,6 +104,9 @@ export function isAbort(error: unknown): boolean {
   return error instanceof DOMException && error.name === "AbortError";
 }
 
+/** Series answers are the big ones (megabytes for 100 runs): see limiter.ts for why one at a time. */
+const seriesQueue = concurrencyLimiter(SERIES_AT_ONCE);
+
 export const api = {
   projects: (signal?: AbortSignal) => request<ProjectInfo[]>(`${API}/projects`, undefined, signal),
   project: (e: string, p: string, signal?: AbortSignal) => request<ProjectInfo>(projectPath(e, p), undefined, signal),
@@ -124,16 +129,20 @@ export const api = {
     q: { runs: readonly string[]; key: string; width: number; minStep?: number; maxStep?: number; xKey?: string },
     signal?: AbortSignal,
   ) =>
-    request<SeriesResponse>(
-      withQuery(`${projectPath(e, p)}/series`, {
-        run: q.runs,
-        key: q.key,
-        width: Math.max(1, Math.min(10000, Math.round(q.width))),
-        min_step: q.minStep,
-        max_step: q.maxStep,
-        x_key: q.xKey,
-      }),
-      undefined,
+    seriesQueue(
+      () =>
+        request<SeriesResponse>(
+          withQuery(`${projectPath(e, p)}/series`, {
+            run: q.runs,
+            key: q.key,
+            width: Math.max(1, Math.min(10000, Math.round(q.width))),
+            min_step: q.minStep,
+            max_step: q.maxStep,
+            x_key: q.xKey,
+          }),
+          undefined,
+          signal,
+        ),
       signal,
     ),
   history: (e: string, p: string, id: string, q: { keys?: readonly string[]; minStep?: number; limit?: number }, signal?: AbortSignal) =>

@@ -13,7 +13,7 @@ import { useInView } from "../components/useInView";
 import { STEP_AXIS } from "../workspace/settings";
 import { appendTail, curveFromLine, lastStep, lineId, type Curve } from "./curve";
 import { LineChart, type XKind } from "./LineChart";
-import { chartGone, chartPainted, chartPending, zoomPainted } from "./paintTracker";
+import { chartGone, chartPainted, chartPending, preloadGate, zoomPainted } from "./paintTracker";
 import { buildPlotData } from "./plotData";
 import type { SmoothingKind } from "./smoothing";
 import { stepRangeOfX } from "./xaxis";
@@ -62,7 +62,7 @@ function emptyCurve(runId: string, key: string, withX: boolean): Curve {
 export function MetricChart(props: MetricChartProps) {
   const { entity, project, keys, runIds, events, panelId, collapsed } = props;
   const xKey = props.xAxis === STEP_AXIS ? undefined : props.xAxis;
-  const [panel, seen] = useInView<HTMLDivElement>();
+  const [panel, seen] = useInView<HTMLDivElement>(preloadGate);
   const inView = seen && !collapsed;
   const [curves, setCurves] = useState<ReadonlyMap<string, Curve>>(new Map());
   const [zoom, setZoom] = useState<Zoom | null>(null);
