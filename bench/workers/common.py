@@ -108,6 +108,39 @@ def dir_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
+QUERY_MEASUREMENTS = (
+    "init",
+    "train",
+    "fill_series",
+    "read_full",
+    "chart",
+    "fill_overlay",
+    "overlay",
+    "fill_table",
+    "table",
+)
+"""What a tool with a query API measures; its worker defines ``_<name>(args)`` for each."""
+
+
+def run_measurement(
+    module: str, namespace: dict[str, Any], setup: Callable[[dict[str, Any]], None] | None = None
+) -> None:
+    """A worker's ``main``: time the tool's import, then run ``_<measurement>(args)`` from ``namespace``.
+
+    ``setup`` runs after the import for every measurement but ``import`` (e.g. MLflow's tracking URI).
+    """
+    name, args = params()
+    import_s = timed_import(module)
+    if name == "import":
+        emit({"import_s": import_s})
+        return
+    if name not in QUERY_MEASUREMENTS:
+        raise SystemExit(f"{module} has no {name!r} measurement")
+    if setup is not None:
+        setup(args)
+    emit(namespace[f"_{name}"](args))
+
+
 def params() -> tuple[str, dict[str, Any]]:
     """The measurement name and its JSON parameters from the command line."""
     name = sys.argv[1]

@@ -16,13 +16,11 @@ from typing import Any
 from bench.workers.common import (
     CONFIG,
     SPIKE_VALUE,
-    emit,
-    params,
     peak_rss_mb,
+    run_measurement,
     series_values,
     spike_step_for,
     time_log_loop,
-    timed_import,
 )
 
 RECORDS_PER_POST = 50_000
@@ -30,23 +28,7 @@ STORED_WAIT_S = 120.0
 
 
 def main() -> None:
-    name, args = params()
-    import_s = timed_import("epochal")
-    if name == "import":
-        emit({"import_s": import_s})
-        return
-    handler = {
-        "init": _init,
-        "train": _train,
-        "fill_series": _fill_series,
-        "read_full": _read_full,
-        "chart": _chart,
-        "fill_overlay": _fill_overlay,
-        "overlay": _overlay,
-        "fill_table": _fill_table,
-        "table": _table,
-    }[name]
-    emit(handler(args))
+    run_measurement("epochal", globals())
 
 
 def _base_url() -> str:

@@ -15,13 +15,11 @@ from bench.workers.common import (
     CONFIG,
     SPIKE_VALUE,
     dir_size,
-    emit,
-    params,
     peak_rss_mb,
+    run_measurement,
     series_values,
     spike_step_for,
     time_log_loop,
-    timed_import,
 )
 
 UI_MAX_RESULTS = 320
@@ -29,26 +27,13 @@ FILL_CHUNK = 100_000
 
 
 def main() -> None:
-    name, args = params()
-    import_s = timed_import("mlflow")
+    run_measurement("mlflow", globals(), _set_tracking_uri)
+
+
+def _set_tracking_uri(args: dict[str, Any]) -> None:
     import mlflow
 
-    if name == "import":
-        emit({"import_s": import_s})
-        return
     mlflow.set_tracking_uri(args["uri"])
-    handler = {
-        "init": _init,
-        "train": _train,
-        "fill_series": _fill_series,
-        "read_full": _read_full,
-        "chart": _chart,
-        "fill_overlay": _fill_overlay,
-        "overlay": _overlay,
-        "fill_table": _fill_table,
-        "table": _table,
-    }[name]
-    emit(handler(args))
 
 
 def _init(args: dict[str, Any]) -> dict[str, Any]:

@@ -16,13 +16,11 @@ from bench.workers.common import (
     CONFIG,
     SPIKE_VALUE,
     dir_size,
-    emit,
-    params,
     peak_rss_mb,
+    run_measurement,
     series_values,
     spike_step_for,
     time_log_loop,
-    timed_import,
 )
 
 DASHBOARD_MAX_POINTS = 3000
@@ -30,23 +28,7 @@ FILL_CHUNK = 100_000
 
 
 def main() -> None:
-    name, args = params()
-    import_s = timed_import("trackio")
-    if name == "import":
-        emit({"import_s": import_s})
-        return
-    handler = {
-        "init": _init,
-        "train": _train,
-        "fill_series": _fill_series,
-        "read_full": _read_full,
-        "chart": _chart,
-        "fill_overlay": _fill_overlay,
-        "overlay": _overlay,
-        "fill_table": _fill_table,
-        "table": _table,
-    }[name]
-    emit(handler(args))
+    run_measurement("trackio", globals())
 
 
 def _storage() -> Any:
