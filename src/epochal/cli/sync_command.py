@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
+    from epochal.sdk.run_folder import RunFolder
     from epochal.sdk.settings import Settings
     from epochal.sdk.sync import SyncResult
 
@@ -45,7 +46,7 @@ def sync(paths: tuple[Path, ...], include_synced: bool, clean: bool, base_url: s
     failed = 0
     for folder in todo:
         try:
-            result = _sync_with_progress(folder.path, settings)
+            result = _sync_with_progress(folder, settings)
         except FolderInUseError as busy:
             click.echo(f"{busy}; skipped (its own process sends it)", err=True)
             continue
@@ -62,16 +63,16 @@ def sync(paths: tuple[Path, ...], include_synced: bool, clean: bool, base_url: s
         raise click.ClickException(f"{failed} folder(s) could not be synced; run 'epochal sync' again later")
 
 
-def _sync_with_progress(path: Path, settings: Settings) -> SyncResult:
+def _sync_with_progress(folder: RunFolder, settings: Settings) -> SyncResult:
     """Sync one folder behind a progress bar counting acknowledged bytes of its log."""
     from epochal.sdk.sync import sync_run_folder
 
-    total = (path / "run.epochal").stat().st_size
-    with click.progressbar(length=total, label=path.name, show_eta=False, file=sys.stderr) as bar:
+    total = folder.log_path.stat().st_size
+    with click.progressbar(length=total, label=folder.path.name, show_eta=False, file=sys.stderr) as bar:
         shown = [0]
 
         def advance(done: int, _total: int) -> None:
             bar.update(max(0, done - shown[0]))
             shown[0] = max(shown[0], done)
 
-        return sync_run_folder(path, settings=settings, on_progress=advance)
+        return sync_run_folder(folder.path, settings=settings, on_progress=advance)

@@ -20,6 +20,7 @@ from epochal.server.auth.policy import ANONYMOUS, Principal
 from epochal.server.auth.state import auth_state
 from epochal.server.auth.tokens import hash_token, same_secret
 from epochal.server.context import ServerContext
+from epochal.store.accounts import User
 from epochal.store.base import Store
 
 logger = logging.getLogger(__name__)
@@ -97,14 +98,7 @@ def _from_key(request: Request, store: Store, key: str) -> Principal:
     now = time.time()
     if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION_S:
         store.accounts.touch_api_key(api_key.id, now)
-    return Principal(
-        username=user.username,
-        user_id=user.id,
-        is_admin=user.is_admin,
-        teams=store.accounts.teams_of(user.id),
-        via="key",
-        key_id=api_key.id,
-    )
+    return _signed_in(store, user, via="key", key_id=api_key.id)
 
 
 def session_principal(store: Store, token: str) -> Principal | None:
@@ -112,13 +106,21 @@ def session_principal(store: Store, token: str) -> Principal | None:
     if found is None:
         return None
     session, user = found
+    return _signed_in(store, user, via="session", csrf_token=session.csrf_token)
+
+
+def _signed_in(
+    store: Store, user: User, *, via: str, key_id: int | None = None, csrf_token: str | None = None
+) -> Principal:
+    """The principal of a known user, however they proved who they are."""
     return Principal(
         username=user.username,
         user_id=user.id,
         is_admin=user.is_admin,
         teams=store.accounts.teams_of(user.id),
-        via="session",
-        csrf_token=session.csrf_token,
+        via=via,
+        key_id=key_id,
+        csrf_token=csrf_token,
     )
 
 
