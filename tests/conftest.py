@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -101,3 +102,20 @@ def sdk_env(live_server: LiveServer, tmp_path: Path, monkeypatch: pytest.MonkeyP
     for name in ("EPOCHAL_API_KEY", "EPOCHAL_MODE", "EPOCHAL_PROJECT", "WANDB_MODE", "WANDB_PROJECT"):
         monkeypatch.delenv(name, raising=False)
     return workdir
+
+
+@contextlib.contextmanager
+def mounted_tmpfs(mount: Path, size: str) -> Iterator[Path]:
+    """A real tmpfs of ``size`` (e.g. ``"48m"``) at ``mount``, to make a full disk; root can mount one.
+
+    Elsewhere the test is skipped and says why (CI runs as root, so there it always runs).
+    """
+    mount.mkdir(parents=True, exist_ok=True)
+    command = ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)]
+    done = subprocess.run(command, check=False, capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({done.stderr.decode().strip()}): needs root")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)

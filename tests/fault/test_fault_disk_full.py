@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import errno
 import sqlite3
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.conftest import LiveServer, free_port
+from tests.conftest import LiveServer, free_port, mounted_tmpfs
 from tests.fault.harness import Trainer, read_stored
 
 pytestmark = [pytest.mark.fault, pytest.mark.slow]
@@ -17,17 +16,9 @@ pytestmark = [pytest.mark.fault, pytest.mark.slow]
 
 @pytest.fixture
 def tiny_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 48 MiB tmpfs (root can mount one; elsewhere the test cannot make a full disk and says so)."""
-    mount = tmp_path / "tiny-disk"
-    mount.mkdir()
-    command = ["mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", str(mount)]
-    done = subprocess.run(command, capture_output=True, check=False)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here ({done.stderr.decode().strip()}): needs root")
-    try:
+    """A 48 MiB tmpfs."""
+    with mounted_tmpfs(tmp_path / "tiny-disk", "48m") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def fill(disk: Path) -> Path:

@@ -71,7 +71,8 @@ def _sync_with_progress(folder: RunFolder, settings: Settings) -> SyncResult:
     with click.progressbar(length=total, label=folder.path.name, show_eta=False, file=sys.stderr) as bar:
         shown = [0]
 
-        def advance(done: int, _total: int) -> None:
+        def advance(done: int, log_size: int) -> None:
+            bar.length = log_size  # the sync first cuts the space a killed writer reserved
             bar.update(max(0, done - shown[0]))
             shown[0] = max(shown[0], done)
 

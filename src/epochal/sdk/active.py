@@ -1,7 +1,7 @@
 """The process's current run and the module-level names wandb code expects.
 
-``init`` makes a run current: ``epochal.run``, ``epochal.config`` and ``epochal.summary``
-point at it until ``finish``. An uncaught exception finishes open runs as failed (with
+``init`` makes a run current: ``epochal.run``, ``epochal.config``, ``epochal.summary``
+and ``epochal.log`` point at it until ``finish``. An uncaught exception finishes open runs as failed (with
 the traceback's last lines) and ``atexit`` finishes the rest, with the code given to
 ``sys.exit`` (non-zero: failed). A forked child never writes to its parent's runs: fork
 marks them closed in the child (``os.register_at_fork``).
@@ -28,6 +28,8 @@ _hooks_installed = False
 _exit_code: int | None = None
 """The code the script passed to ``sys.exit``, for the runs ``atexit`` finishes."""
 _ERROR_TAIL_LINES = 8
+_package_log: Any = None
+"""``epochal.log`` as the package defines it, put back when no run is current."""
 
 
 class PreInit:
@@ -87,10 +89,18 @@ def deactivate(run: Run) -> None:
 
 
 def _publish(run: Run | None) -> None:
-    """Set ``epochal.run/config/summary`` (as wandb sets ``wandb.run`` and friends)."""
+    """Set ``epochal.run/config/summary/log`` (as wandb sets ``wandb.run`` and friends).
+
+    ``epochal.log`` becomes the run's own row logger while it is current: the package-level
+    function and ``Run.log`` would add two calls to every ``log()``, the hot path.
+    """
+    global _package_log
     module = sys.modules.get("epochal")
     if module is None:
         return
+    if _package_log is None:
+        _package_log = module.log
+    module.log = run.log_function if run is not None else _package_log  # type: ignore[attr-defined]
     module.run = run  # type: ignore[attr-defined]
     module.config = run.config if run is not None else PreInit("config")  # type: ignore[attr-defined]
     module.summary = run.summary if run is not None else PreInit("summary")  # type: ignore[attr-defined]

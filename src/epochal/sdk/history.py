@@ -6,12 +6,17 @@
   ``s == step`` merges; the row is committed by ``commit=True``, by a later step or by
   ``finish``. ``s < step`` is refused: a ``RowsRejected`` record counts it on the run
   and one warning is logged (``UsageError`` with ``Settings.strict_steps``).
+
+``HistoryLog.log`` is the whole of ``log()`` on the caller's thread: ``epochal.log`` and
+``Run.log`` call it directly, and the common call (``log(row)`` with known keys) runs
+through it and ``RunWriter.append_history`` only, as each Python call layer costs about as
+much as encoding the row.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from epochal.sdk.errors import UsageError
@@ -22,7 +27,8 @@ from epochal.wire.records import RowsRejected
 
 logger = logging.getLogger(__name__)
 
-_KNOWN_KEYS_CAP = 100_000
+_KNOWN_KEYS_CAP = limits.MAX_KEYS_PER_ROW
+"""Keys checked once are remembered up to the row limit, so a row of known keys is within it."""
 
 
 class HistoryLog:
@@ -35,23 +41,28 @@ class HistoryLog:
         self._pending: dict[str, Any] = {}
         self._known_keys: set[str] = set()
         self._warned = False
+        self._lock = writer.lock
+        self._append = writer.append_history
+        self.closed: Callable[[], Exception] | None = None
+        """Set when the run takes no more rows: makes the error ``log()`` raises."""
 
-    def log(self, data: Mapping[str, Any], step: int | None, commit: bool | None) -> None:
+    def log(self, data: Mapping[str, Any], step: int | None = None, commit: bool | None = None) -> None:
+        """Log a row of values: wandb's ``log(data, step=None, commit=None)`` (see the module's rules)."""
+        if self.closed is not None:
+            raise self.closed()
         if type(data) is not dict:
             data = self._as_dict(data)
         if not self._known_keys.issuperset(data):  # one C call when every key was seen before
             self._check_keys(data)
-        if len(data) > limits.MAX_KEYS_PER_ROW:
-            raise ValueError(f"log(): a row may hold at most {limits.MAX_KEYS_PER_ROW} keys, got {len(data)}")
         if dict in map(type, data.values()):
             for key, value in data.items():
                 if type(value) is dict:
                     _check_nested(value, key, 1)
-        with self._writer.lock:
+        with self._lock:
             if step is None and commit is None and not self._pending:  # log(row), the usual call: commit it
                 if data:  # _commit, inlined
                     try:
-                        self._writer.append_history(self.step, data)
+                        self._append(self.step, data)
                     except TypeError as exc:
                         raise self._name_bad_value(data, exc) from None
                     self._last.update(data)
@@ -78,7 +89,7 @@ class HistoryLog:
 
     def flush(self) -> None:
         """Commit the pending row, if any (``finish`` calls it)."""
-        with self._writer.lock:
+        with self._lock:
             self._commit_pending()
 
     def _commit_pending(self) -> None:
@@ -90,7 +101,7 @@ class HistoryLog:
         if not row:
             return
         try:
-            self._writer.append_history(self.step, row)
+            self._append(self.step, row)
         except TypeError as exc:
             raise self._name_bad_value(row, exc) from None
         self._last.update(row)
@@ -110,6 +121,8 @@ class HistoryLog:
             logger.warning("%s; further refusals are counted on the run (rejected_rows) without a warning", message)
 
     def _check_keys(self, data: dict[str, Any]) -> None:
+        if len(data) > limits.MAX_KEYS_PER_ROW:
+            raise ValueError(f"log(): a row may hold at most {limits.MAX_KEYS_PER_ROW} keys, got {len(data)}")
         known = self._known_keys
         for key in data:
             if key not in known:

@@ -1,9 +1,10 @@
 """Periodic fsync of a run's log, off the caller's thread.
 
-``log()`` ends with one ``os.write``: the row is then in the OS page cache and survives a
-kill -9 of the process, but not a power loss or kernel crash. This bounds that window: the
-shipper thread (online) or a small daemon thread (offline) fsyncs the log every
-``FSYNC_INTERVAL_S`` seconds when it has grown, and ``finish()`` fsyncs before returning.
+``log()`` ends with a copy into the mapped log: the row is then in the OS page cache and
+survives a kill -9 of the process, but not a power loss or kernel crash. This bounds that
+window: the shipper thread (online) or a small daemon thread (offline) fsyncs the log every
+``FSYNC_INTERVAL_S`` seconds (cheap when nothing changed: the kernel has no dirty page to
+write), and ``finish()`` fsyncs before returning.
 """
 
 from __future__ import annotations
@@ -26,11 +27,10 @@ class LogFsync:
         self._path = path
         self._interval = interval
         self._fd: int | None = None
-        self._synced_size = -1
         self._next = time.monotonic() + interval
 
     def tick(self) -> None:
-        """fsync when the interval has passed and the log grew since the last fsync."""
+        """fsync when the interval has passed."""
         now = time.monotonic()
         if now < self._next:
             return
@@ -38,10 +38,7 @@ class LogFsync:
         try:
             if self._fd is None:
                 self._fd = os.open(self._path, os.O_RDONLY | os.O_CLOEXEC)
-            size = os.fstat(self._fd).st_size
-            if size != self._synced_size:
-                os.fsync(self._fd)
-                self._synced_size = size
+            os.fsync(self._fd)
         except OSError as exc:  # a failing disk must not kill the thread that ships the data
             logger.warning("fsync of %s failed: %s", self._path, exc)
 

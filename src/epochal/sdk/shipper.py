@@ -14,6 +14,7 @@ import logging
 import random
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from epochal.sdk.errors import AuthenticationError, CommError
@@ -39,8 +40,9 @@ def backoff_delay(failures: int) -> float:
 
 
 class Shipper:
-    def __init__(self, folder: RunFolder, state: UploadState, settings: Settings) -> None:
+    def __init__(self, folder: RunFolder, state: UploadState, settings: Settings, log_end: Callable[[], int]) -> None:
         self._folder = folder
+        self._log_end = log_end
         self._state = state
         self._settings = settings
         self._wake = threading.Event()
@@ -91,7 +93,7 @@ class Shipper:
             self._fsync.close()
             return
         transport = RunTransport(client, self._state.entity, self._state.project, self._state.run_id)
-        uploader = Uploader(self._folder, self._state, transport)
+        uploader = Uploader(self._folder, self._state, transport, self._log_end)
         retryable: tuple[type[BaseException], ...] = (*transport_errors(), OSError)
         failures = 0
         next_heartbeat = time.monotonic() + self._settings.heartbeat_interval

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from epochal.sdk.errors import CommError
+from epochal.sdk.log_map import cut_unused_tail
 from epochal.sdk.run_folder import FolderInUseError, RunFolder, UploadState, find_run_folders
 from epochal.sdk.settings import Settings
 from epochal.sdk.shipper import backoff_delay
@@ -58,6 +59,7 @@ def sync_run_folder(path: Path | str, *, settings: Settings, on_progress: Progre
         raise CommError(f"{folder.path} is not a run folder (no {folder.log_path.name})")
     lock = folder.lock()
     try:
+        cut_unused_tail(folder.log_path)  # a writer killed mid-run leaves its reserved space behind
         return _sync_locked(folder, settings, on_progress)
     finally:
         RunFolder.unlock(lock)

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
+from io import FileIO
 from pathlib import Path
-from typing import BinaryIO
 
 import msgspec
 
@@ -52,16 +53,26 @@ _int = msgspec.msgpack.Decoder(int)
 
 
 def record_kind(payload: bytes) -> int:
-    """The tag of an encoded record, without decoding the rest of it."""
+    """The tag of an encoded record, without decoding the rest of it.
+
+    Records are msgpack arrays whose first item is a small int: for up to 15 fields (every
+    record but a future wide one) the tag is the second byte, read without a decoder call.
+    """
+    if 0x90 <= payload[0] <= 0x9F and payload[1] < 0x80:  # fixarray, then a positive fixint
+        return payload[1]
     return _int.decode(_fields.decode(payload)[0])
 
 
 class Uploader:
-    def __init__(self, folder: RunFolder, state: UploadState, transport: RunTransport) -> None:
+    def __init__(
+        self, folder: RunFolder, state: UploadState, transport: RunTransport, log_end: Callable[[], int] | None = None
+    ) -> None:
         self.folder = folder
+        self._log_end = log_end
+        """The live writer's end of complete frames (the mapped log is zeros beyond it); None: the file's end."""
         self.state = state
         self.transport = transport
-        self._file: BinaryIO | None = None
+        self._file: FileIO | None = None
         self._uploaded_blobs: set[str] = set()
         self._batch_records = BATCH_RECORDS
         self.more_waiting = False
@@ -179,12 +190,13 @@ class Uploader:
         self.folder.write_upload_state(self.state)
 
     def _read(self, offset: int, *, whole: bool = False) -> bytes:
-        if self._file is None:
-            self._file = self.folder.log_path.open("rb")
+        if self._file is None:  # unbuffered: a read-ahead buffer would keep the mapped log's zeros
+            self._file = self.folder.log_path.open("rb", buffering=0)
         self._file.seek(offset)
+        available = -1 if self._log_end is None else max(0, self._log_end() - offset)
         if whole:
-            return self._file.read()
-        data = self._file.read(BATCH_BYTES)
+            return self._file.read(available)
+        data = self._file.read(BATCH_BYTES if available < 0 else min(BATCH_BYTES, available))
         if len(data) >= HEADER_SIZE:
             length = HEADER.unpack_from(data)[0]
             if HEADER_SIZE + length > len(data):  # one frame larger than a batch: read all of it

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,7 +106,7 @@ class Run:
         self.config.attach(self._write_config)
         self.summary.attach(self._write_summary)
         if self._folder is not None and self.settings.mode == "online":
-            self._shipper = Shipper(self._folder, self._upload_state, self.settings)
+            self._shipper = Shipper(self._folder, self._upload_state, self.settings, lambda: self._writer.offset)
             self._shipper.start()
         elif self._folder is not None:
             self._stop_fsync = start_fsync_thread(self._folder.log_path, f"epochal-fsync-{ident.run_id}")
@@ -119,9 +119,12 @@ class Run:
             self._history.flush()
             self._files.finish()
         finally:
-            self._closed = "finished"
+            self._close("finished")
             code = exit_code if exit_code is not None else (1 if error else 0)
-            self._writer.append(lambda seq, t: Finish(seq=seq, t=t, exit_code=code, error=error))
+            try:
+                self._writer.append(lambda seq, t: Finish(seq=seq, t=t, exit_code=code, error=error))
+            except OSError as exc:  # a full disk: close the run anyway (it shows as crashed on the server)
+                logger.warning("the run log could not take the Finish record: %s", exc)
             end_offset = self._writer.offset
             self._writer.close()
             if self._stop_fsync is not None:
@@ -139,7 +142,7 @@ class Run:
 
     def close_in_forked_child(self) -> None:
         """Fork hook: the child must never write to this run (its parent does)."""
-        self._closed = f"forked child (pid {os.getpid()}) of the process that started run {self.id}"
+        self._close(f"forked child (pid {os.getpid()}) of the process that started run {self.id}")
         self._shipper = None  # the thread does not exist in the child
         if self._folder_lock is not None:  # close our copy only: the parent keeps its lock
             os.close(self._folder_lock)
@@ -172,9 +175,7 @@ class Run:
 
     def log(self, data: Mapping[str, Any], step: int | None = None, commit: bool | None = None) -> None:
         """Log one row of values (wandb's step rules; see ``epochal.sdk.history``)."""
-        if self._closed is not None:
-            raise self._closed_error("log")
-        self._history.log(data, step, commit)
+        self._history.log(data, step, commit)  # refuses once the run is closed
 
     def save(
         self, glob_str: str | os.PathLike[str], base_path: str | os.PathLike[str] | None = None, policy: str = "live"
@@ -232,6 +233,15 @@ class Run:
     def _require_open(self, what: str) -> None:
         if self._closed is not None:
             raise self._closed_error(what)
+
+    def _close(self, reason: str) -> None:
+        self._closed = reason
+        self._history.closed = lambda: self._closed_error("log")
+
+    @property
+    def log_function(self) -> Callable[..., None]:
+        """What ``epochal.log`` is while this run is current: ``log`` without the ``Run`` layer."""
+        return self._history.log
 
     def _closed_error(self, action: str) -> UsageError:
         if self._closed == "finished":

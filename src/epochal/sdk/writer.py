@@ -1,14 +1,15 @@
-"""The run's local log writer: numbers records, encodes them, appends them with one write.
+"""The run's local log writer: numbers records, encodes them, copies them into the mapped log.
 
 Every record a run makes goes through here, so ``seq`` has no gaps and the file is the
-exact order the server will apply. When an append returns, the bytes are in the OS and
-survive a kill -9 of the process (``fsync`` at ``finish`` covers power loss).
+exact order the server will apply. The log is a memory-mapped file (``sdk/log_map.py``):
+an append is a copy into the OS page cache, with no system call, and survives a kill -9
+of the process as a ``write`` would (fsync every 2 s and at ``finish`` covers power loss).
+A frame's payload is copied before its header, so a reader never sees a header whose
+payload is not there yet; the zeros after the last frame read as the log's end.
 """
 
 from __future__ import annotations
 
-import errno
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -17,8 +18,9 @@ from zlib import crc32
 
 from epochal.sdk.encoding import make_encoder
 from epochal.sdk.image import Image
+from epochal.sdk.log_map import LogMap
 from epochal.sdk.run_folder import RunFolder
-from epochal.wire.framing import HEADER, frame
+from epochal.wire.framing import HEADER, HEADER_SIZE
 from epochal.wire.records import HISTORY_KIND, MediaSaved, Record
 
 HistoryTuple = tuple[int, int, float, int, dict[str, Any]]
@@ -38,36 +40,36 @@ class RunWriter:
         self.lock = threading.Lock()
         self.seq = 0
         self.offset = 0
-        self._fd: int | None = None
-        if folder is not None:
-            self._fd = os.open(folder.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-            self.offset = os.fstat(self._fd).st_size
+        """End of the last complete frame: what readers of the log may take."""
+        self._log = LogMap(folder.log_path) if folder is not None else None
         self._encode = make_encoder(self._image_ref).encode
         self._media_known: set[str] = set()
         self._media_new: list[Image] = []
 
     @property
     def closed(self) -> bool:
-        return self._fd is None
+        return self._log is None
 
     def append_history(self, step: int, row: dict[str, Any]) -> None:
         """Append one committed row at ``step``; the caller holds ``lock``.
 
         ``log()``'s hot path, so :meth:`append_locked` and :meth:`_write` are inlined: the
         payload is a plain tuple byte-identical to ``records.History`` (no struct is built),
-        framed and handed to the OS with one ``write``.
+        copied into the mapping, then its header.
         """
         seq = self.seq + 1
         payload = self._encode((HISTORY_KIND, seq, time.time(), step, row))
         if self._media_new:  # the row holds images seen for the first time: their records go first
             self.append_locked(lambda seq, t: (HISTORY_KIND, seq, t, step, row))
             return
-        if self._fd is not None:
-            data = HEADER.pack(len(payload), crc32(payload)) + payload
-            written = os.write(self._fd, data)
-            if written != len(data):
-                self._cut_torn_frame(written, len(data))
-            self.offset += written
+        log = self._log
+        if log is not None:
+            start = self.offset
+            end = start + HEADER_SIZE + len(payload)
+            buf = log.buf if end <= log.capacity else log.reserve(end)
+            buf[start + HEADER_SIZE : end] = payload
+            HEADER.pack_into(buf, start, len(payload), crc32(payload))
+            self.offset = end
         self.seq = seq
 
     def append(self, build: RecordBuilder) -> None:
@@ -86,22 +88,18 @@ class RunWriter:
                 seq = self._append_new_media(first, t)
         if seq != first:
             payload = self._encode(build(seq, t))
-        self._write(frame(payload))
+        self._write(payload)
         self.seq = seq
 
     def encode_check(self, value: object) -> None:
         """Raise the TypeError that appending ``value`` would raise (used to name a bad key)."""
         self._encode(value)
 
-    def fsync(self) -> None:
-        if self._fd is not None:
-            os.fsync(self._fd)
-
     def close(self) -> None:
-        if self._fd is not None:
-            os.fsync(self._fd)
-            os.close(self._fd)
-            self._fd = None
+        """Cut the log to its last frame and fsync it; later appends write nothing."""
+        if self._log is not None:
+            log, self._log = self._log, None
+            log.close(self.offset)
 
     def _image_ref(self, image: Image) -> dict[str, Any]:
         if image.sha256 not in self._media_known:
@@ -123,21 +121,19 @@ class RunWriter:
             record = MediaSaved(
                 seq=seq, t=t, sha256=image.sha256, path=image.path, size=len(image.png), media_type="image/png"
             )
-            self._write(frame(self._encode(record)))
+            self._write(self._encode(record))
             self.seq = seq
             seq += 1
         return seq
 
-    def _write(self, data: bytes) -> None:
-        if self._fd is None:
+    def _write(self, payload: bytes) -> None:
+        """Copy one frame into the log (payload first: a reader never sees a header without it)."""
+        log = self._log
+        if log is None:
             return
-        written = os.write(self._fd, data)
-        if written != len(data):
-            self._cut_torn_frame(written, len(data))
-        self.offset += written
-
-    def _cut_torn_frame(self, written: int, size: int) -> None:
-        """Disk full mid-frame: cut the torn frame so the log stays readable."""
-        assert self._fd is not None
-        os.ftruncate(self._fd, self.offset)
-        raise OSError(errno.ENOSPC, f"only {written} of {size} bytes reached the run log")
+        start = self.offset
+        end = start + HEADER_SIZE + len(payload)
+        buf = log.buf if end <= log.capacity else log.reserve(end)
+        buf[start + HEADER_SIZE : end] = payload
+        HEADER.pack_into(buf, start, len(payload), crc32(payload))
+        self.offset = end

@@ -56,3 +56,11 @@ def iter_frames(buf: bytes | memoryview, offset: int = 0, *, strict: bool = True
             return
         offset = start + length
         yield offset, payload
+
+
+def frames_end(buf: bytes | memoryview, offset: int = 0) -> int:
+    """The offset after the last complete frame from ``offset`` (where a writer would append next)."""
+    end = offset
+    for end, _ in iter_frames(buf, offset, strict=False):  # noqa: B007 (the last value is the answer)
+        pass
+    return end

@@ -1,0 +1,36 @@
+"""The shipper reads each record's kind from its first bytes; it must agree with the decoder on every kind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import msgspec
+import numpy as np
+
+import epochal
+from epochal.sdk.uploader import record_kind
+from epochal.wire.framing import iter_frames
+from epochal.wire.records import decode_record
+
+
+def test_the_peeked_kind_is_the_decoded_kind_for_every_record_a_run_writes(sdk_offline: Path) -> None:
+    (sdk_offline / "model.h5").write_bytes(b"weights")
+    run = epochal.init(project="p", config={"lr": 0.1}, tags=["a"])
+    run.log({"loss": 1.0, "image": epochal.Image(np.zeros((4, 4, 3), dtype=np.uint8))})
+    run.log({"loss": 0.5}, step=0)  # refused: a lower step
+    run.config.update({"batch": 32})
+    run.summary["best"] = 0.5
+    run.define_metric("val/*", summary="max")
+    run.tags = ("a", "b")
+    run.save("model.h5", policy="now")
+    run.finish()
+    assert run.run_folder is not None
+    payloads = [p for _, p in iter_frames((run.run_folder / "run.epochal").read_bytes())]
+    kinds = [decode_record(p).__struct_config__.tag for p in payloads]
+    assert [record_kind(p) for p in payloads] == kinds
+    assert len(set(kinds)) == 10  # every kind of record was written
+
+
+def test_a_record_with_more_than_15_fields_is_read_by_the_decoder() -> None:
+    wide = msgspec.msgpack.encode([7, *range(20)])  # an array16 header: the tag is not the second byte
+    assert wide[0] == 0xDC and record_kind(wide) == 7
