@@ -4,7 +4,7 @@
 survives a kill -9 of the process, but not a power loss or kernel crash. This bounds that
 window: the shipper thread (online) or a small daemon thread (offline) fsyncs the log every
 ``FSYNC_INTERVAL_S`` seconds (cheap when nothing changed: the kernel has no dirty page to
-write), and ``finish()`` fsyncs before returning.
+write); ``finish()`` fsyncs what the server has not acknowledged before returning.
 """
 
 from __future__ import annotations
@@ -54,6 +54,15 @@ class LogFsync:
                 self.tick()
         finally:
             self.close()
+
+
+def fsync_file(path: Path) -> None:
+    """fsync a closed file (the run log that ``finish`` could not deliver)."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def start_fsync_thread(path: Path, name: str) -> threading.Event:

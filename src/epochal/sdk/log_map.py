@@ -45,12 +45,18 @@ class LogMap:
         self.buf.resize(self.capacity)
         return self.buf
 
-    def close(self, length: int) -> None:
-        """Flush, unmap and cut the file to ``length`` (the end of its last frame), then fsync it."""
-        self.buf.flush()
+    def close(self, length: int, *, fsync: bool) -> None:
+        """Unmap and cut the file to ``length`` (the end of its last frame); ``fsync`` it to disk too.
+
+        Without ``fsync`` the pages stay in the OS page cache (safe from a process crash); the
+        caller fsyncs later unless the server has stored every record first.
+        """
+        if fsync:
+            self.buf.flush()
         self.buf.close()
         os.ftruncate(self._fd, length)
-        os.fsync(self._fd)
+        if fsync:
+            os.fsync(self._fd)
         os.close(self._fd)
 
     def _allocate(self, old: int, new: int) -> int:

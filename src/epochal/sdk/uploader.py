@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from io import FileIO
 from pathlib import Path
 
@@ -48,8 +48,30 @@ BATCH_BYTES = 4 * 1024 * 1024
 BATCH_RECORDS = 5000
 _BLOB_KINDS = frozenset({FileSaved.__struct_config__.tag, MediaSaved.__struct_config__.tag})
 _FINISH_KIND = Finish.__struct_config__.tag
+_FIXARRAY_5 = 0x95
+"""The first byte of a History record (and of most others): its kind is the next byte."""
 _fields = msgspec.msgpack.Decoder(list[msgspec.Raw])
 _int = msgspec.msgpack.Decoder(int)
+
+
+def frame_spans(data: bytes) -> Iterator[tuple[int, int]]:
+    """``(payload start, frame end)`` of each complete frame: headers only, no copy, no CRC.
+
+    The shipper's walk over the log, kept cheap because it runs in the training process. CRCs
+    are checked by the server (a damaged frame fails the whole body) and, for a log whose writer
+    was killed, by ``cut_unused_tail``; the writer copies a header last, so a frame whose header
+    is there is whole.
+    """
+    unpack = HEADER.unpack_from
+    size = len(data)
+    offset = 0
+    while offset + HEADER_SIZE <= size:
+        length, crc = unpack(data, offset)
+        start = offset + HEADER_SIZE
+        offset = start + length
+        if (length == 0 and crc == 0) or offset > size:
+            return
+        yield start, offset
 
 
 def record_kind(payload: bytes) -> int:
@@ -102,16 +124,14 @@ class Uploader:
         limit = 1 if first_seq in self._stand_ins else self._batch_records
         end = 0
         count = 0
-        first_payload = b""
         self.more_waiting = False
-        for end_offset, payload in iter_frames(data, strict=False):
+        for start, end_offset in frame_spans(data):
             if count and (end_offset > BATCH_BYTES or count >= limit):
                 self.more_waiting = True
                 break
-            if not count:
-                first_payload = payload
-            if record_kind(payload) in _BLOB_KINDS and first_seq not in self._stand_ins:
-                missing = self._ensure_blob(payload)
+            if (data[start] != _FIXARRAY_5 or data[start + 1] in _BLOB_KINDS) and first_seq not in self._stand_ins:
+                payload = data[start:end_offset]
+                missing = self._ensure_blob(payload) if record_kind(payload) in _BLOB_KINDS else None
                 if missing is not None:
                     if count:
                         break  # send what precedes it; it comes first next time
@@ -132,7 +152,7 @@ class Uploader:
         except RecordsRefusedError as refused:
             if first_seq in self._stand_ins:
                 raise  # even the stand-in is refused: nothing sensible is left to send
-            self._narrow(refused, count, first_seq, first_payload)
+            self._narrow(refused, count, first_seq, next(iter_frames(data, strict=False))[1])
             return None
         except CommError as error:
             if error.status == 422:  # e.g. blob_missing: the server may have lost a blob we sent before

@@ -21,7 +21,7 @@ from epochal.sdk.console import announce
 from epochal.sdk.errors import UsageError
 from epochal.sdk.file_saving import FileSaver
 from epochal.sdk.history import HistoryLog
-from epochal.sdk.log_fsync import start_fsync_thread
+from epochal.sdk.log_fsync import fsync_file, start_fsync_thread
 from epochal.sdk.run_folder import RunFolder, UploadState
 from epochal.sdk.settings import Settings
 from epochal.sdk.shipper import Shipper
@@ -126,7 +126,7 @@ class Run:
             except OSError as exc:  # a full disk: close the run anyway (it shows as crashed on the server)
                 logger.warning("the run log could not take the Finish record: %s", exc)
             end_offset = self._writer.offset
-            self._writer.close()
+            self._writer.close(fsync=self._shipper is None)  # online: the server's ack makes it durable
             if self._stop_fsync is not None:
                 self._stop_fsync.set()
             self.config.detach()
@@ -163,6 +163,7 @@ class Run:
             self._folder.mark_synced()
             announce(f"run {self._name} finished: {self.url}", quiet=quiet)
         else:
+            fsync_file(self._folder.log_path)  # the log keeps what the server lacks: to disk now
             left = self._writer.seq - self._upload_state.acked_seq
             announce(
                 f"server unreachable, {left} records kept in {self._folder.path};"

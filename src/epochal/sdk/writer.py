@@ -95,11 +95,11 @@ class RunWriter:
         """Raise the TypeError that appending ``value`` would raise (used to name a bad key)."""
         self._encode(value)
 
-    def close(self) -> None:
-        """Cut the log to its last frame and fsync it; later appends write nothing."""
+    def close(self, *, fsync: bool = True) -> None:
+        """Cut the log to its last frame (and fsync it); later appends write nothing."""
         if self._log is not None:
             log, self._log = self._log, None
-            log.close(self.offset)
+            log.close(self.offset, fsync=fsync)
 
     def _image_ref(self, image: Image) -> dict[str, Any]:
         if image.sha256 not in self._media_known:

@@ -1,4 +1,4 @@
-"""The shipper reads each record's kind from its first bytes; it must agree with the decoder on every kind."""
+"""The shipper walks the log by headers and peeks at record kinds: it must agree with the decoder."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import msgspec
 import numpy as np
 
 import epochal
-from epochal.sdk.uploader import record_kind
-from epochal.wire.framing import iter_frames
+from epochal.sdk.uploader import frame_spans, record_kind
+from epochal.wire.framing import frame, iter_frames
 from epochal.wire.records import decode_record
 
 
@@ -34,3 +34,12 @@ def test_the_peeked_kind_is_the_decoded_kind_for_every_record_a_run_writes(sdk_o
 def test_a_record_with_more_than_15_fields_is_read_by_the_decoder() -> None:
     wide = msgspec.msgpack.encode([7, *range(20)])  # an array16 header: the tag is not the second byte
     assert wide[0] == 0xDC and record_kind(wide) == 7
+
+
+def test_the_header_walk_finds_the_frames_a_reader_finds_and_stops_where_it_does() -> None:
+    payloads = [msgspec.msgpack.encode([2, i, 0.0, i, {"loss": i / 3}]) for i in range(1, 4)]
+    log = b"".join(frame(p) for p in payloads)
+    spans = list(frame_spans(log + bytes(4096)))  # the mapped log's reserved zeros end the walk
+    assert [log[start:end] for start, end in spans] == payloads
+    assert [end for _, end in spans] == [end for end, _ in iter_frames(log)]
+    assert list(frame_spans(log + frame(b"\x95\x02")[:9])) == spans  # a frame cut short is not whole
