@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import BinaryIO, Literal, NamedTuple, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Literal, NamedTuple, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -16,6 +16,9 @@ import numpy.typing as npt
 from epochal.store.accounts import AccountStore
 from epochal.wire.api import FileInfo, HistoryPage, ProjectInfo, RunInfo, RunPage, RunPatch, SeriesKey
 from epochal.wire.records import Record
+
+if TYPE_CHECKING:
+    from epochal.store.history_block import HistoryBlock
 
 
 class StoreError(Exception):
@@ -159,7 +162,7 @@ class Store(Protocol):
     def delete_run(self, ref: RunRef) -> None: ...
 
     # ingest
-    def ingest(self, ref: RunRef, stream_id: str, records: Sequence[Record]) -> IngestResult:
+    def ingest(self, ref: RunRef, stream_id: str, records: Sequence[Record | HistoryBlock]) -> IngestResult:
         """Apply a stream's records in one transaction, exactly once.
 
         Records with ``seq <= acked`` are skipped; the first new record must be

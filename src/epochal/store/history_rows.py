@@ -21,7 +21,7 @@ from epochal.store.series.codec import Kind, Values
 from epochal.store.series.writer import Column, Scalar
 from epochal.store.validation import INT64_MAX, INT64_MIN, check_string, has_strings
 from epochal.wire.keys import is_nesting
-from epochal.wire.records import History, Record
+from epochal.wire.records import History
 
 _SCALAR_TYPES = frozenset({bool, int, float})
 
@@ -65,7 +65,7 @@ class RowRun:
         self._values.append(values)
         return True
 
-    def take(self, records: Sequence[Record], start: int) -> int:
+    def take(self, records: Sequence[object], start: int) -> int:
         """Add ``records[start:]`` while they are History rows with exactly this run's keys
         (no nested values to flatten); return the index of the first one not taken."""
         n, get, values = len(self.keys), self._get, self._values

@@ -8,19 +8,18 @@ whole or not at all.
 
 from __future__ import annotations
 
-import itertools
 import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
 from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, delete, insert, select, update
 
 from epochal.store.base import BlobStore, Conflict, IngestResult, InvalidRecord, NotFound, RunRef
-from epochal.store.history_rows import RowRun
+from epochal.store.history_block import HistoryBlock, IngestItem, last_seq, seq_gap, times
+from epochal.store.history_rows import RowRun, RunColumns
 from epochal.store.meta.packing import pack
 from epochal.store.meta.run_rows import RunRow, find_project_pk, load_run
 from epochal.store.meta.summary import effective_summary, matching_definition
@@ -75,30 +74,26 @@ def acked_seq(conn: Connection, run_pk: int, stream_id: str) -> int:
     return 0 if seq is None else int(seq)
 
 
-def new_records(records: Sequence[Record], acked: int) -> Sequence[Record]:
+def new_records(records: Sequence[IngestItem], acked: int) -> Sequence[IngestItem]:
     """The records above ``acked``; they must continue it without gaps."""
-    if records and records[0].seq > acked and _consecutive(records):  # the usual batch: no copy, one pass
+    if records and records[0].seq > acked and seq_gap(records) is None:  # the usual batch: no copy
         if records[0].seq != acked + 1:
             raise Conflict(f"the stream is stored up to seq {acked}; got seq {records[0].seq} next", acked_seq=acked)
         return records
-    fresh = [r for r in records if r.seq > acked]
+    fresh = [_above(r, acked) for r in records if last_seq(r) > acked]
     if not fresh:
         return []
     if fresh[0].seq != acked + 1:
         raise Conflict(f"the stream is stored up to seq {acked}; got seq {fresh[0].seq} next", acked_seq=acked)
-    for before, after in itertools.pairwise(fresh):
-        if after.seq != before.seq + 1:
-            raise InvalidRecord(f"records must have consecutive seq numbers; {after.seq} follows {before.seq}")
+    gap = seq_gap(fresh)
+    if gap is not None:
+        raise InvalidRecord(f"records must have consecutive seq numbers; {gap[1]} follows {gap[0]}")
     return fresh
 
 
-def _consecutive(records: Sequence[Record]) -> bool:
-    first = records[0].seq
-    return list(map(_SEQ, records)) == list(range(first, first + len(records)))
-
-
-_SEQ = attrgetter("seq")
-_T = attrgetter("t")
+def _above(item: IngestItem, acked: int) -> IngestItem:
+    """A block's rows above ``acked`` (a retried batch stores its new part only)."""
+    return item.tail(acked + 1 - item.seq) if isinstance(item, HistoryBlock) and item.seq <= acked else item
 
 
 class BatchApplier:
@@ -112,7 +107,7 @@ class BatchApplier:
         self._run: RunRow | None = None
         self._rows: RowRun | None = None  # History rows gathered by column, not yet applied
 
-    def apply(self, stream_id: str, records: Sequence[Record]) -> IngestResult:
+    def apply(self, stream_id: str, records: Sequence[IngestItem]) -> IngestResult:
         check_stream_id(stream_id)
         self._run = load_run(self._conn, *self._ref, for_update=True)
         acked = 0 if self._run is None or self._run.pk is None else acked_seq(self._conn, self._run.pk, stream_id)
@@ -126,6 +121,11 @@ class BatchApplier:
         i = 0
         while i < len(fresh):
             record = fresh[i]
+            if isinstance(record, HistoryBlock):
+                self._apply_rows()
+                self._apply_block(record)
+                i += 1
+                continue
             if isinstance(record, History) and self._gather(record):
                 assert self._rows is not None
                 i = self._rows.take(fresh, i + 1)  # the rows after it with the same keys
@@ -136,11 +136,11 @@ class BatchApplier:
         self._apply_rows()
         run = self._run
         assert run is not None  # the first record created it
-        run.heartbeat_at = max(run.heartbeat_at, *map(_T, fresh))
+        run.heartbeat_at = max(run.heartbeat_at, *times(fresh))
         run.updated_at = time.time()
         self._flush(run)
-        self._save_ack(stream_id, acked, fresh[-1].seq)
-        return IngestResult(acked_seq=fresh[-1].seq, touched_keys=list(self._writes.points))
+        self._save_ack(stream_id, acked, last_seq(fresh[-1]))
+        return IngestResult(acked_seq=last_seq(fresh[-1]), touched_keys=list(self._writes.points))
 
     # --- records -------------------------------------------------------------------------
 
@@ -271,6 +271,28 @@ class BatchApplier:
             for record in rows.records:
                 self._history(run, record)
             return
+        self._apply_columns(run, table)
+
+    def _apply_block(self, block: HistoryBlock) -> None:
+        """Rows that arrived by column: checked as one row, then applied like a gathered run."""
+        run = self._run
+        assert run is not None  # a stream that creates its run starts with RunStart
+        steps = block.steps.tolist()
+        flat = flatten_checked(block.row(0), f"history row at step {steps[0]}")  # the keys, once
+        if RESERVED_KEYS.intersection(flat):
+            for record in block.records():  # the reference path skips them row by row
+                self._history(run, record)
+            return
+        table = RunColumns(
+            steps=steps,
+            times=block.times.tolist(),
+            keys=block.keys,
+            columns=list(block.columns),
+            last=tuple(block.row(len(steps) - 1).values()),
+        )
+        self._apply_columns(run, table)
+
+    def _apply_columns(self, run: RunRow, table: RunColumns) -> None:
         steps, points = table.steps, self._writes.points
         # _advance_runtime for every row at once (the same float operations, so the same bits)
         elapsed = np.maximum(np.asarray(table.times, dtype=np.float64) - run.session_started_at, 0.0)

@@ -23,6 +23,7 @@ from epochal.store.base import (
     Series,
     SeriesBlock,
 )
+from epochal.store.history_block import IngestItem
 from epochal.store.history_reader import read_rows
 from epochal.store.ingest import BatchApplier, acked_seq
 from epochal.store.meta.accounts import SqlAccounts
@@ -45,7 +46,6 @@ from epochal.store.sql.tables import (
 )
 from epochal.store.validation import check_notes, check_run_name, check_tags
 from epochal.wire.api import FileInfo, HistoryPage, ProjectInfo, RunInfo, RunPage, RunPatch, SeriesKey
-from epochal.wire.records import Record
 
 logger = logging.getLogger(__name__)
 
@@ -143,7 +143,7 @@ class SqlStore:
 
     # --- ingest -----------------------------------------------------------------------------
 
-    def ingest(self, ref: RunRef, stream_id: str, records: Sequence[Record]) -> IngestResult:
+    def ingest(self, ref: RunRef, stream_id: str, records: Sequence[IngestItem]) -> IngestResult:
         try:
             with self.database.write() as conn:
                 return BatchApplier(conn, self.blobs, ref).apply(stream_id, records)

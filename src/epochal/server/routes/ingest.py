@@ -18,9 +18,9 @@ from epochal.server.events import points_event, run_event
 from epochal.server.openapi import binary_body, no_content, responses
 from epochal.server.request_body import BodyReader, read_body
 from epochal.store.base import IngestResult, RunRef, Store
+from epochal.store.history_block import IngestItem
 from epochal.wire import limits
 from epochal.wire.api import BlobStored, IngestAck
-from epochal.wire.records import Record
 
 router = APIRouter(prefix="/api/v1/projects/{entity}/{project}/runs/{run_id}", tags=["ingest"])
 
@@ -52,7 +52,13 @@ def ingest(
 
 
 def _announce(
-    *, context: ServerContext, store: Store, ref: RunRef, records: list[Record], result: IngestResult, after_seq: int
+    *,
+    context: ServerContext,
+    store: Store,
+    ref: RunRef,
+    records: list[IngestItem],
+    result: IngestResult,
+    after_seq: int,
 ) -> None:
     """Tell live viewers: new points of which keys, and the run's new state and summary."""
     topic = (ref.entity, ref.project)

@@ -34,7 +34,8 @@ def summarise(steps: npt.NDArray[np.int64], values: Values) -> SeriesBlock:
     if not len(steps):
         return empty_block()
     candidates = steps[::LOD_POINTS]
-    starts = np.unique(np.searchsorted(steps, candidates, side="left"))
+    starts = np.searchsorted(steps, candidates, side="left")  # sorted; repeats where a step repeats
+    starts = starts[np.concatenate(([True], starts[1:] != starts[:-1]))]
     ends = np.append(starts[1:], len(steps))
     with np.errstate(over="ignore", invalid="ignore"):  # sums may overflow to inf or meet inf - inf
         total = np.add.reduceat(as_float, starts)

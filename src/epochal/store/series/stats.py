@@ -8,7 +8,6 @@ store NaN), hence the ``to_db``/``from_db`` pair.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,17 +28,15 @@ class PointStats:
     @classmethod
     def of(cls, steps: np.ndarray, values: Values) -> PointStats:
         as_float = values.astype(np.float64, copy=False)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices give NaN, as intended
-            vmin = float(np.nanmin(as_float))
-            vmax = float(np.nanmax(as_float))
-            vsum = float(np.sum(as_float))
+        # fmin/fmax skip NaN (all-NaN gives NaN): nanmin's answer without its Python wrapper
+        with np.errstate(over="ignore", invalid="ignore"):  # a sum may overflow to inf or meet inf - inf
+            vsum = float(np.add.reduce(as_float))
         return cls(
             count=len(steps),
             step_min=int(steps.min()),
             step_max=int(steps.max()),
-            vmin=vmin,
-            vmax=vmax,
+            vmin=float(np.fmin.reduce(as_float)),
+            vmax=float(np.fmax.reduce(as_float)),
             vsum=vsum,
             vlast=float(as_float[-1]),
         )
