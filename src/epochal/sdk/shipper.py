@@ -3,8 +3,9 @@
 It never raises into training: connection errors, 5xx, 507 and 429 are retried with
 exponential backoff and jitter (capped), other refusals are logged and retried at the
 cap (a record refused for its content is replaced by the uploader, so it cannot block the
-stream). ``log()`` never wakes it (that would cost the caller); it polls every
-``Settings.poll_interval`` and ``finish()`` wakes it once. It also fsyncs the log every
+stream). ``log()`` never wakes it (that would cost the caller); it sends every
+``Settings.poll_interval``, at once while a backlog of ``EAGER_BACKLOG_BYTES`` waits (a fast
+loop: the server then ingests while training runs), and when ``finish()`` wakes it. It also fsyncs the log every
 ``FSYNC_INTERVAL_S`` seconds, outages included (``sdk/log_fsync.py``).
 """
 
@@ -31,6 +32,9 @@ logger = logging.getLogger(__name__)
 
 BACKOFF_START_S = 0.25
 BACKOFF_CAP_S = 10.0
+EAGER_BACKLOG_BYTES = 256 * 1024
+"""Logged but unsent bytes (~1,000 rows of 10 floats) above which the shipper sends without waiting."""
+BACKLOG_CHECK_S = 0.02
 
 
 def backoff_delay(failures: int) -> float:
@@ -128,14 +132,25 @@ class Shipper:
                 with self._progress:
                     self._progress.notify_all()
                 # Between polls the training thread writes undisturbed and the next batch is bigger;
-                # a full batch, or finish() waiting, sends on at once.
-                if not sent or not (uploader.more_waiting or self._draining.is_set()):
-                    self._wake.wait(self._settings.poll_interval)
-                    self._wake.clear()
+                # a backlog (a fast loop, a full batch) or finish() waiting sends on at once, so the
+                # server ingests while training runs and finish() waits for the last batch only.
+                if not sent or not (self._backlog() or uploader.more_waiting or self._draining.is_set()):
+                    self._wait_for_work()
         finally:
             self._fsync.close()
             uploader.close()
             client.close()
+
+    def _backlog(self) -> bool:
+        return self._log_end() - self._state.acked_offset >= EAGER_BACKLOG_BYTES
+
+    def _wait_for_work(self) -> None:
+        """Sleep a poll interval, cut short by ``finish`` or by a backlog (looked at every 20 ms: cheap)."""
+        deadline = time.monotonic() + self._settings.poll_interval
+        while (left := deadline - time.monotonic()) > 0:
+            if self._wake.wait(min(left, BACKLOG_CHECK_S)) or self._backlog():
+                break
+        self._wake.clear()
 
     def _pause(self, delay: float, reason: str, failures: int) -> None:
         level = logging.WARNING if failures in (1, 10) else logging.DEBUG

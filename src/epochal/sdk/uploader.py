@@ -44,8 +44,8 @@ from epochal.wire.records import (
 
 logger = logging.getLogger(__name__)
 
-BATCH_BYTES = 4 * 1024 * 1024
-BATCH_RECORDS = 5000
+BATCH_BYTES = 8 * 1024 * 1024
+BATCH_RECORDS = 20_000
 _BLOB_KINDS = frozenset({FileSaved.__struct_config__.tag, MediaSaved.__struct_config__.tag})
 _FINISH_KIND = Finish.__struct_config__.tag
 _FIXARRAY_5 = 0x95
