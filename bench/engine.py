@@ -1,6 +1,7 @@
 """Engine micro-benchmarks: the store called directly (no HTTP), min and median of repeats.
 
-Run: ``.venv/bin/python -m bench.engine [ingest] [series] [size] [overlay] [table]`` (see docs/performance.md).
+Run: ``.venv/bin/python -m bench.engine [ingest] [body] [series] [size] [overlay] [table]``
+(see docs/performance.md).
 """
 
 from __future__ import annotations
@@ -115,6 +116,43 @@ def print_ingest(tmp):
     )
 
 
+def bench_body_ingest(tmp, rows, keys, batch, repeat=5):
+    """The server's write path without HTTP: frames as the SDK ships them -> decode_batch ->
+    check_batch -> store.ingest. Returns (best, median) points/s and the best decode share."""
+    from epochal.server.batch import check_batch, decode_batch
+    from epochal.wire.framing import frame
+    from epochal.wire.records import encode_record
+
+    recs = records("r", rows, keys)
+    bodies = [b"".join(frame(encode_record(r)) for r in recs[i : i + batch]) for i in range(0, len(recs), batch)]
+    ref = RunRef("e", "p", "r")
+    rates, decode_shares = [], []
+    for _ in range(repeat):
+        store = fresh(tmp)
+        decoding = 0.0
+        t0 = time.perf_counter()
+        for body in bodies:
+            d0 = time.perf_counter()
+            decoded = decode_batch(body)
+            check_batch(ref, decoded)
+            decoding += time.perf_counter() - d0
+            store.ingest(ref, "s", decoded)
+        total = time.perf_counter() - t0
+        rates.append(rows * keys / total)
+        decode_shares.append(decoding / total)
+        store.close()
+    return max(rates), statistics.median(rates), min(decode_shares)
+
+
+def print_body_ingest(tmp):
+    for batch in (20_001, 5_000):
+        print(
+            "body ingest 20000x10, {}-frame bodies, pts/s (best, median; decode share): {:.0f} {:.0f}; {:.0%}".format(
+                batch, *bench_body_ingest(tmp + f"/body{batch}", 20_000, 10, batch)
+            )
+        )
+
+
 def print_table(tmp):
     store = fresh(tmp + "/t")
     rng = np.random.default_rng(1)
@@ -142,80 +180,86 @@ def print_table(tmp):
     )
 
 
+def print_series(tmp, which):
+    store = fresh(tmp + "/s")
+    ref = RunRef("e", "p", "r")
+    n = 1_000_000
+    v = loss_curve(n)
+    v[123_457] = 1e6
+    recs = [RunStart(seq=1, t=time.time(), project="p", run_id="r")]
+    recs += [History(seq=i + 2, t=1e9 + i, step=i, row={"loss": x}) for i, x in enumerate(v.tolist())]
+    for i in range(0, len(recs), 100_000):
+        store.ingest(ref, "s", recs[i : i + 100_000])
+    if "series" in which:
+        print(
+            "full read 1M (min, median) ms: {:.1f} {:.1f}".format(
+                *tuple(1e3 * x for x in timeit(lambda: store.read_series(ref, "loss"), 7))
+            )
+        )
+
+        def chart():
+            b = store.read_series_block(ref, "loss", max_points=2000)
+            e = envelope(Points(b.steps, b.step_ends, b.min, b.max, b.sum, b.count), 1000)
+            assert e.max.max() == 1e6
+
+        print("chart 1M->1000px (min, median) ms: {:.1f} {:.1f}".format(*tuple(1e3 * x for x in timeit(chart, 7))))
+
+        def zoom():
+            b = store.read_series_block(ref, "loss", min_step=100_000, max_step=700_000, max_points=2000)
+            envelope(
+                Points(b.steps, b.step_ends, b.min, b.max, b.sum, b.count),
+                1000,
+                first_step=100_000,
+                last_step=700_000,
+            )
+
+        print(
+            "chart zoom 600k->1000px (min, median) ms: {:.1f} {:.1f}".format(*tuple(1e3 * x for x in timeit(zoom, 7)))
+        )
+    if "size" in which:
+        db = f"{tmp}/s/e.db"
+        store.close()
+        c = sqlite3.connect(db)
+        c.execute("VACUUM")
+        c.close()
+        con = sqlite3.connect(db)
+        blob = con.execute(
+            "select sum(length(steps)), sum(length(vals)) from series_chunks where key='loss'"
+        ).fetchone()
+        con.close()
+        print(f"bytes/point db file (1M loss + _timestamp + _runtime): {Path(db).stat().st_size / n:.2f}")
+        print(f"bytes/point loss chunks steps+vals: {(blob[0] + blob[1]) / n:.2f} ({blob[0]} + {blob[1]})")
+
+
+def print_overlay(tmp):
+    store = fresh(tmp + "/o")
+    n = 100_000
+    for r in range(100):
+        ref = RunRef("e", "p", f"r{r}")
+        v = loss_curve(n, seed=r)
+        recs = [RunStart(seq=1, t=time.time(), project="p", run_id=f"r{r}")]
+        recs += [History(seq=i + 2, t=1e9 + i, step=i, row={"loss": x}) for i, x in enumerate(v.tolist())]
+        store.ingest(ref, "s", recs)
+
+    def overlay():
+        for r in range(100):
+            b = store.read_series_block(RunRef("e", "p", f"r{r}"), "loss", max_points=2000)
+            envelope(Points(b.steps, b.step_ends, b.min, b.max, b.sum, b.count), 1000, first_step=0, last_step=n - 1)
+
+    print("overlay 100x100k (min, median) ms: {:.1f} {:.1f}".format(*tuple(1e3 * x for x in timeit(overlay, 5))))
+
+
 def main():
-    which = sys.argv[1:] or ["ingest", "series", "size", "overlay", "table"]
+    which = sys.argv[1:] or ["ingest", "body", "series", "size", "overlay", "table"]
     tmp = tempfile.mkdtemp(prefix="perf")
     if "ingest" in which:
         print_ingest(tmp)
+    if "body" in which:
+        print_body_ingest(tmp)
     if "series" in which or "size" in which:
-        store = fresh(tmp + "/s")
-        ref = RunRef("e", "p", "r")
-        n = 1_000_000
-        v = loss_curve(n)
-        v[123_457] = 1e6
-        recs = [RunStart(seq=1, t=time.time(), project="p", run_id="r")]
-        recs += [History(seq=i + 2, t=1e9 + i, step=i, row={"loss": x}) for i, x in enumerate(v.tolist())]
-        for i in range(0, len(recs), 100_000):
-            store.ingest(ref, "s", recs[i : i + 100_000])
-        if "series" in which:
-            print(
-                "full read 1M (min, median) ms: {:.1f} {:.1f}".format(
-                    *tuple(1e3 * x for x in timeit(lambda: store.read_series(ref, "loss"), 7))
-                )
-            )
-
-            def chart():
-                b = store.read_series_block(ref, "loss", max_points=2000)
-                e = envelope(Points(b.steps, b.step_ends, b.min, b.max, b.sum, b.count), 1000)
-                assert e.max.max() == 1e6
-
-            print("chart 1M->1000px (min, median) ms: {:.1f} {:.1f}".format(*tuple(1e3 * x for x in timeit(chart, 7))))
-
-            def zoom():
-                b = store.read_series_block(ref, "loss", min_step=100_000, max_step=700_000, max_points=2000)
-                envelope(
-                    Points(b.steps, b.step_ends, b.min, b.max, b.sum, b.count),
-                    1000,
-                    first_step=100_000,
-                    last_step=700_000,
-                )
-
-            print(
-                "chart zoom 600k->1000px (min, median) ms: {:.1f} {:.1f}".format(
-                    *tuple(1e3 * x for x in timeit(zoom, 7))
-                )
-            )
-        if "size" in which:
-            db = f"{tmp}/s/e.db"
-            store.close()
-            c = sqlite3.connect(db)
-            c.execute("VACUUM")
-            c.close()
-            con = sqlite3.connect(db)
-            blob = con.execute(
-                "select sum(length(steps)), sum(length(vals)) from series_chunks where key='loss'"
-            ).fetchone()
-            con.close()
-            print(f"bytes/point db file (1M loss + _timestamp + _runtime): {Path(db).stat().st_size / n:.2f}")
-            print(f"bytes/point loss chunks steps+vals: {(blob[0] + blob[1]) / n:.2f} ({blob[0]} + {blob[1]})")
+        print_series(tmp, which)
     if "overlay" in which:
-        store = fresh(tmp + "/o")
-        n = 100_000
-        for r in range(100):
-            ref = RunRef("e", "p", f"r{r}")
-            v = loss_curve(n, seed=r)
-            recs = [RunStart(seq=1, t=time.time(), project="p", run_id=f"r{r}")]
-            recs += [History(seq=i + 2, t=1e9 + i, step=i, row={"loss": x}) for i, x in enumerate(v.tolist())]
-            store.ingest(ref, "s", recs)
-
-        def overlay():
-            for r in range(100):
-                b = store.read_series_block(RunRef("e", "p", f"r{r}"), "loss", max_points=2000)
-                envelope(
-                    Points(b.steps, b.step_ends, b.min, b.max, b.sum, b.count), 1000, first_step=0, last_step=n - 1
-                )
-
-        print("overlay 100x100k (min, median) ms: {:.1f} {:.1f}".format(*tuple(1e3 * x for x in timeit(overlay, 5))))
+        print_overlay(tmp)
     if "table" in which:
         print_table(tmp)
     shutil.rmtree(tmp, ignore_errors=True)
