@@ -46,6 +46,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--tools", default=",".join(TOOLS), help=f"comma-separated subset of {','.join(TOOLS)}")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder (stores, worker logs)")
+    parser.add_argument(
+        "--out",
+        default="latest",
+        help="name of the results in bench/results/ (NAME.md, NAME.json), to keep runs of several subsets apart",
+    )
     return parser.parse_args(argv)
 
 
@@ -87,9 +92,9 @@ def main(argv: list[str] | None = None) -> int:
         command=command,
     )
     print("\n" + markdown)
-    path = write(markdown)
+    path = write(markdown, f"{args.out}.md")
     raw = {f"{figure}|{tool}": asdict(cell) for (figure, tool), cell in results.cells.items()}
-    (RESULTS_DIR / "latest.json").write_text(json.dumps({"pins": PINS, "cells": raw}, indent=1))
+    (RESULTS_DIR / f"{args.out}.json").write_text(json.dumps({"pins": PINS, "cells": raw}, indent=1))
     print(f"written to {path}")
     if "all" in args.groups or "ui" in args.groups:
         from bench.ui.__main__ import main as ui_main
