@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import importlib.metadata
 import logging
+import threading
 from collections.abc import AsyncIterator
 
 import anyio.to_thread
@@ -25,6 +26,7 @@ from epochal.server.request_log import RequestLogMiddleware
 from epochal.server.routes import access, account, events, files, health, history, ingest, projects, runs, users
 from epochal.server.routes import auth as sign_in
 from epochal.server.settings import ServerSettings
+from epochal.server.warmup import warm_run_lists
 from epochal.server.web_pages import install_webui
 from epochal.store.factory import open_store
 
@@ -48,12 +50,16 @@ def create_app(settings: ServerSettings) -> FastAPI:
         sweeper = asyncio.create_task(
             sweep_forever(store, context.events, settings.crash_after_s), name="crash-sweeper"
         )
+        stop_warming = threading.Event()
+        warming = asyncio.create_task(anyio.to_thread.run_sync(warm_run_lists, store, stop_warming))
         try:
             yield
         finally:
+            stop_warming.set()
             sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
+            await warming
             context.events.close()
             context.store = None
             await anyio.to_thread.run_sync(store.close)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import socket
 import stat
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +16,32 @@ from epochal.sdk.settings import Settings
 from epochal.wire.records import Finish, Record, RunStart
 
 ReadLog = Callable[[epochal.Run], list[Record]]
+
+
+def _git(workdir: Path, *args: str) -> str:
+    command = ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args]
+    return subprocess.run(command, cwd=workdir, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def test_system_records_the_git_commit_origin_and_dirtiness(sdk_offline: Path, read_log: ReadLog) -> None:
+    _git(sdk_offline, "init", "-q")
+    (sdk_offline / "train.py").write_text("print(1)\n")
+    _git(sdk_offline, "add", "train.py")
+    _git(sdk_offline, "commit", "-q", "-m", "first")
+    _git(sdk_offline, "remote", "add", "origin", "https://example.com/repo.git")
+    clean = epochal.init()
+    clean.finish()
+    (sdk_offline / "train.py").write_text("print(2)\n")
+    dirty = epochal.init()
+    dirty.finish()
+
+    starts = [read_log(run)[0] for run in (clean, dirty)]
+    assert all(isinstance(start, RunStart) for start in starts)
+    commit = _git(sdk_offline, "rev-parse", "HEAD")
+    assert [start.system["git"] for start in starts if isinstance(start, RunStart)] == [
+        {"commit": commit, "remote": "https://example.com/repo.git", "dirty": False},
+        {"commit": commit, "remote": "https://example.com/repo.git", "dirty": True},
+    ]
 
 
 def test_defaults_and_run_folder(sdk_offline: Path, read_log: ReadLog) -> None:

@@ -10,7 +10,7 @@ import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from epochal.server.encoding import encode_json, json_safe
+from epochal.server.encoding import encode_json, json_ready, json_safe
 
 LONG = 64
 """At least the length from which lists are checked in bulk (``encoding._LONG_LIST``)."""
@@ -60,6 +60,13 @@ values = st.recursive(
 @settings(max_examples=150, deadline=None)
 def test_every_non_finite_float_is_named_and_nothing_else_changes(value: Any) -> None:
     assert _same(json_safe(value), _named(value))
+
+
+@given(values)
+@settings(max_examples=150, deadline=None)
+def test_json_ready_values_encode_exactly_as_the_walked_ones(value: Any) -> None:
+    """The runs list encodes each run with ``json_ready``: its bytes must be the walked ones."""
+    assert msgspec.json.encode(json_ready({"summary": value})) == encode_json({"summary": value})
 
 
 def test_long_lists_of_numbers_keep_their_values_and_types() -> None:

@@ -151,37 +151,67 @@ INFO_COLUMNS = (
 """The columns ``run_info`` needs (not the ingest-only state such as ``history_last``)."""
 
 
+_INFO_FIELDS = (
+    "entity",
+    "project",
+    "run_id",
+    "name",
+    "state",
+    "created_at",
+    "updated_at",
+    "heartbeat_at",
+    "finished_at",
+    "runtime",
+    "group",
+    "job_type",
+    "tags",
+    "notes",
+    "config",
+    "summary",
+    "system",
+    "exit_code",
+    "error",
+    "last_step",
+    "history_rows",
+    "rejected_rows",
+    "metrics",
+)
+if RunInfo.__struct_fields__ != _INFO_FIELDS:  # run_info passes its fields by position
+    raise ImportError(f"RunInfo's fields changed to {RunInfo.__struct_fields__}: update run_rows.run_info")
+
+
 def run_info(entity: str, project: str, row: AnyRow) -> RunInfo:
     """Build the API struct from a row selected as ``select(*INFO_COLUMNS, ...)``.
 
-    Unpacks by position: it runs for every run of a project when the list is not cached.
+    Unpacks and constructs by position (5x cheaper than keywords): it runs for every run
+    of a project on a project's first listing.
     """
     (run_id, name, state, created_at, updated_at, heartbeat_at, finished_at, runtime, group, job_type, tags) = row[:11]
     (notes, config, summary, system, exit_code, error, last_step, history_rows, rejected_rows, metrics) = row[11:21]
     return RunInfo(
-        entity=entity,
-        project=project,
-        run_id=run_id,
-        name=name,
-        state=state,
-        created_at=created_at,
-        updated_at=updated_at,
-        heartbeat_at=heartbeat_at,
-        finished_at=finished_at,
-        runtime=runtime,
-        group=group,
-        job_type=job_type,
-        tags=unpack(tags),
-        notes=notes,
-        config=unpack(config),
-        summary=unpack(summary),
-        system=unpack(system),
-        exit_code=exit_code,
-        error=error,
-        last_step=last_step,
-        history_rows=history_rows,
-        rejected_rows=rejected_rows,
-        metrics=_metrics_decoder.decode(metrics),
+        entity,
+        project,
+        run_id,
+        name,
+        state,
+        created_at,
+        updated_at,
+        heartbeat_at,
+        finished_at,
+        runtime,
+        group,
+        job_type,
+        unpack(tags),
+        notes,
+        unpack(config),
+        unpack(summary),
+        unpack(system),
+        exit_code,
+        error,
+        last_step,
+        history_rows,
+        rejected_rows,
+        _metrics_decoder.decode(metrics),
     )
 
 

@@ -73,6 +73,7 @@ runs = Table(
     Column("version", BigInteger, nullable=False),
     UniqueConstraint("project_id", "run_id", name="uq_runs_project_run_id"),
     Index("ix_runs_state_heartbeat", "state", "heartbeat_at"),
+    Index("ix_runs_project_listing", "project_id", "created_at", "id", "version"),
 )
 """``version`` goes up with every change of the row, so readers can cache decoded runs."""
 
