@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from epochal.server.errors import UnprocessableError
 from epochal.server.events import EventBus
+from epochal.server.run_json import RunJsonCache
 from epochal.server.settings import ServerSettings
 from epochal.store.base import RunRef, Store
 from epochal.wire import limits
@@ -22,6 +23,7 @@ class ServerContext:
     settings: ServerSettings
     events: EventBus
     store: Store | None = None
+    run_json: RunJsonCache = field(default_factory=RunJsonCache)
 
     def require_store(self) -> Store:
         if self.store is None:

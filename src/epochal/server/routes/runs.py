@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from epochal.server.context import Context, StoreDep
-from epochal.server.encoding import decode_json_body, json_ready, respond, wants_msgpack
+from epochal.server.encoding import JSON, decode_json_body, respond, wants_msgpack
 from epochal.server.errors import UnprocessableError
 from epochal.server.events import run_event
 from epochal.server.openapi import json_body, no_content, responses
@@ -40,8 +40,7 @@ def list_runs(
     page = store.list_runs(context.entity(entity), project, query)
     if wants_msgpack(request):
         return respond(request, page)
-    # Run by run, so a NaN in one run's summary costs the Python walk for that run only.
-    return respond(request, RunPage(runs=[json_ready(run) for run in page.runs], total=page.total), all_finite=True)
+    return Response(context.run_json.page(page), media_type=JSON)
 
 
 @router.get("/{run_id}", responses=responses(RunInfo, errors=(404,)))

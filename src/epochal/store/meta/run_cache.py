@@ -52,7 +52,7 @@ class RunInfoCache:
             .where(runs.c.project_id == project_pk)
             .order_by(runs.c.created_at.desc(), runs.c.id.desc())
         )
-        versions = [(int(pk), int(version)) for pk, version in conn.execute(order)]
+        versions = [(int(pk), int(version)) for pk, version in conn.execute(order).all()]
         with self._lock:
             cached = {pk: entry for pk, version in versions if (entry := self._runs.get(pk)) and entry[0] == version}
         stale = [pk for pk, _ in versions if pk not in cached]

@@ -121,16 +121,55 @@ def _matches_search(run: RunInfo, needle: str) -> bool:
     return any(needle in text.lower() for text in haystacks)
 
 
-def _sort_key(value: Any) -> tuple[int, Any]:
-    if isinstance(value, bool | int | float):
-        return (0, value)
-    if isinstance(value, str):
-        return (1, value)
-    return (2, repr(value))
+_NUMBER_TYPES = frozenset({bool, int, float})
 
 
-def _is_sortable(value: Any) -> bool:
-    return value is not _MISSING and not (isinstance(value, float) and math.isnan(value))
+def _ordered(values: list[tuple[Any, RunInfo]], descending: bool) -> list[RunInfo]:
+    """Numbers, then strings, then anything else (by ``repr``); missing values and NaN last.
+
+    Descending reverses the whole order but the missing values, which stay last. Sorting each
+    kind on its own (a stable sort, as one sort on ``(kind, value)`` keys would be) keeps a
+    10,000-run table's sort in C: no key tuple is built per run.
+    """
+    numbers: list[tuple[Any, RunInfo]] = []
+    strings: list[tuple[Any, RunInfo]] = []
+    others: list[tuple[Any, RunInfo]] = []
+    absent: list[tuple[Any, RunInfo]] = []
+    for value, run in values:
+        kind = type(value)
+        if kind in _NUMBER_TYPES:
+            (absent if kind is float and math.isnan(value) else numbers).append((value, run))
+        elif kind is str:
+            strings.append((value, run))
+        elif value is _MISSING:
+            absent.append((value, run))
+        else:
+            others.append((repr(value), run))
+    for group in (numbers, strings, others):
+        group.sort(key=_first, reverse=descending)
+    kinds = (others, strings, numbers) if descending else (numbers, strings, others)
+    return [run for group in kinds for _, run in group] + [run for _, run in absent]
+
+
+def _first(pair: tuple[Any, RunInfo]) -> Any:
+    return pair[0]
+
+
+def _order_value(name: str) -> Callable[[RunInfo], Any]:
+    """``field_value`` for one field, with the common case (a top-level key) as one dict lookup."""
+    for prefix in ("config.", "summary."):
+        if name.startswith(prefix):
+            return _dict_value(prefix[:-1], name[len(prefix) :])
+    return lambda run: field_value(run, name)
+
+
+def _dict_value(attribute: str, key: str) -> Callable[[RunInfo], Any]:
+    def value(run: RunInfo) -> Any:
+        values = getattr(run, attribute)
+        found = values.get(key, _MISSING) if isinstance(values, dict) else _MISSING
+        return found if found is not _MISSING else lookup_dotted(values, key)
+
+    return value
 
 
 def check_field(name: str) -> None:
@@ -147,14 +186,11 @@ def apply_query(runs: Sequence[RunInfo], query: RunQuery) -> RunPage:
         check_field(flt.field)
     order_field = query.order_by.removeprefix("-")
     check_field(order_field)
-    selected = [run for run in runs if all(_matches(run, flt) for flt in query.filters)]
+    selected = [run for run in runs if all(_matches(run, flt) for flt in query.filters)] if query.filters else runs
     if query.search:
         needle = query.search.lower()
         selected = [run for run in selected if _matches_search(run, needle)]
-    values = [(field_value(run, order_field), run) for run in selected]
-    present = [(v, run) for v, run in values if _is_sortable(v)]
-    absent = [run for v, run in values if not _is_sortable(v)]
-    present.sort(key=lambda pair: _sort_key(pair[0]), reverse=query.order_by.startswith("-"))
-    ordered = [run for _, run in present] + absent
+    value_of = _order_value(order_field)
+    ordered = _ordered([(value_of(run), run) for run in selected], query.order_by.startswith("-"))
     start = max(query.offset, 0)
     return RunPage(runs=ordered[start : start + max(query.limit, 0)], total=len(ordered))
