@@ -22,6 +22,10 @@ from epochal.wire.framing import HEADER_SIZE, frames_end
 INITIAL_BYTES = 1 << 20
 MAX_GROWTH_BYTES = 64 << 20
 """The mapping doubles up to this step, so a long run re-maps a few dozen times at most."""
+RELEASE_BYTES = 2 << 20
+"""Every this many bytes the pages already written leave the process (they stay in the page
+cache, dirty until written back): mapped pages count in the process's RSS otherwise, so a
+long run's log would look like the training process's memory."""
 _EMPTY_HEADER = bytes(HEADER_SIZE)
 
 
@@ -37,12 +41,24 @@ class LogMap:
         except BaseException:
             os.close(self._fd)
             raise
+        self.limit = min(self.capacity, RELEASE_BYTES)
+        """Frames ending up to here are copied without calling :meth:`make_room`."""
+        self._released = 0
 
-    def reserve(self, needed: int) -> mmap.mmap:
-        """Make the first ``needed`` bytes writable; return the mapping (it may have moved)."""
-        growth = min(max(self.capacity, INITIAL_BYTES), MAX_GROWTH_BYTES)
-        self.capacity = self._allocate(self.capacity, max(self.capacity + growth, needed))
-        self.buf.resize(self.capacity)
+    def make_room(self, start: int, end: int) -> mmap.mmap:
+        """Make ``[start, end)`` writable (growing the file) and let the pages before ``start`` go.
+
+        Returns the mapping, which may have moved.
+        """
+        if end > self.capacity:
+            growth = min(max(self.capacity, INITIAL_BYTES), MAX_GROWTH_BYTES)
+            self.capacity = self._allocate(self.capacity, max(self.capacity + growth, end))
+            self.buf.resize(self.capacity)
+        written = start // mmap.PAGESIZE * mmap.PAGESIZE
+        if written > self._released:
+            self.buf.madvise(mmap.MADV_DONTNEED, self._released, written - self._released)
+            self._released = written
+        self.limit = max(end, min(self.capacity, written + RELEASE_BYTES))
         return self.buf
 
     def close(self, length: int, *, fsync: bool) -> None:

@@ -66,7 +66,7 @@ class RunWriter:
         if log is not None:
             start = self.offset
             end = start + HEADER_SIZE + len(payload)
-            buf = log.buf if end <= log.capacity else log.reserve(end)
+            buf = log.buf if end <= log.limit else log.make_room(start, end)
             buf[start + HEADER_SIZE : end] = payload
             HEADER.pack_into(buf, start, len(payload), crc32(payload))
             self.offset = end
@@ -133,7 +133,7 @@ class RunWriter:
             return
         start = self.offset
         end = start + HEADER_SIZE + len(payload)
-        buf = log.buf if end <= log.capacity else log.reserve(end)
+        buf = log.buf if end <= log.limit else log.make_room(start, end)
         buf[start + HEADER_SIZE : end] = payload
         HEADER.pack_into(buf, start, len(payload), crc32(payload))
         self.offset = end
