@@ -12,7 +12,6 @@ and again at ``finish`` when the file changed.
 from __future__ import annotations
 
 import glob
-import hashlib
 import logging
 import os
 from collections.abc import Callable
@@ -95,6 +94,8 @@ class FileSaver:
         target = self._folder.files_dir / name
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.tmp")
+        import hashlib  # here, not at import: it loads OpenSSL (~4 MB) into every training process
+
         digest = hashlib.sha256()
         size = 0
         with source.open("rb") as src, tmp.open("wb") as dst:

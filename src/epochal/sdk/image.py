@@ -7,7 +7,6 @@ and Pillow are imported here only when an ``Image`` is made.
 
 from __future__ import annotations
 
-import hashlib
 import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,6 +41,8 @@ class Image:
         buffer = io.BytesIO()
         pil.save(buffer, format="PNG")
         self.png: bytes = buffer.getvalue()
+        import hashlib  # here, not at import: it loads OpenSSL (~4 MB); this module is imported by every run
+
         self.sha256: str = hashlib.sha256(self.png).hexdigest()
         self.width: int = width
         self.height: int = height

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
+import random
 import string
 
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 RUN_ID_LENGTH = 8
+_RANDOM = random.SystemRandom()
+"""os.urandom underneath, as ``secrets``, without the OpenSSL library ``secrets`` loads (~4 MB)."""
 
 _ADJECTIVES = (  # noqa: SIM905 - a word list reads best as text
     "amber ancient autumn bold brave bright calm clever cosmic crimson dainty dark dashing deep "
@@ -27,10 +29,10 @@ _NOUNS = (  # noqa: SIM905
 
 def new_run_id() -> str:
     """Eight random lowercase letters and digits (as wandb's)."""
-    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(RUN_ID_LENGTH))
+    return "".join(_RANDOM.choice(_ID_ALPHABET) for _ in range(RUN_ID_LENGTH))
 
 
 def new_run_name(number: int | None = None) -> str:
     """``adjective-noun-N``; ``N`` is a small random number unless the caller knows a count."""
-    suffix = number if number is not None else secrets.randbelow(999) + 1
-    return f"{secrets.choice(_ADJECTIVES)}-{secrets.choice(_NOUNS)}-{suffix}"
+    suffix = number if number is not None else _RANDOM.randint(1, 999)
+    return f"{_RANDOM.choice(_ADJECTIVES)}-{_RANDOM.choice(_NOUNS)}-{suffix}"

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import hashlib
 import os
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,6 +35,7 @@ UPLOAD_STATE_NAME = "upload.json"
 REFUSED_NAME = "refused.jsonl"
 SYNCED_MARKER = "synced"
 FOLDER_PREFIX = "run-"
+_PLAIN_STREAM_NAME = re.compile(r"[A-Za-z0-9_-]{1,63}")
 
 
 class FolderInUseError(EpochalError):
@@ -87,8 +88,17 @@ class RunFolder:
     @property
     def stream_id(self) -> str:
         """The server-side stream this folder's records belong to, derived from the folder's
-        unique name so that losing ``upload.json`` can never make a sync send records twice."""
-        return "f" + hashlib.sha256(self.path.name.encode()).hexdigest()[:31]
+        unique name so that losing ``upload.json`` can never make a sync send records twice.
+
+        The name itself when it is a valid stream id (always, for folders ``create`` makes);
+        otherwise a hash of it (``hashlib`` is imported only then: it loads OpenSSL, ~4 MB).
+        """
+        name = self.path.name
+        if _PLAIN_STREAM_NAME.fullmatch(name):
+            return "f" + name
+        import hashlib
+
+        return "f" + hashlib.sha256(name.encode()).hexdigest()[:31]
 
     @property
     def log_path(self) -> Path:
