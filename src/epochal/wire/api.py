@@ -125,6 +125,15 @@ class SeriesLine(msgspec.Struct, frozen=True):
     """With ``x_key``: that key's value at each entry's step (NaN where it has none there)."""
 
 
+class SeriesPoints(msgspec.Struct, frozen=True):
+    """Every stored point of one key of one run, in step order: the columnar full read."""
+
+    key: str
+    steps: list[int]
+    values: list[Any]
+    """Floats, ints or bools, as logged (floats bit-exact in msgpack; NaN/Infinity named in JSON)."""
+
+
 class SeriesResponse(msgspec.Struct, frozen=True):
     lines: list[SeriesLine]
 

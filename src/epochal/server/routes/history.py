@@ -16,7 +16,7 @@ from epochal.server.errors import UnprocessableError
 from epochal.server.openapi import responses
 from epochal.store.base import SeriesBlock
 from epochal.wire import limits
-from epochal.wire.api import HistoryPage, SeriesKey, SeriesLine, SeriesResponse
+from epochal.wire.api import HistoryPage, SeriesKey, SeriesLine, SeriesPoints, SeriesResponse
 
 router = APIRouter(prefix="/api/v1/projects/{entity}/{project}", tags=["history"])
 
@@ -48,6 +48,32 @@ def history(
     store.get_run(ref)
     wanted = [key for key in keys.split(",") if key] if keys else None
     return respond(request, store.read_history(ref, keys=wanted or None, min_step=min_step, limit=limit))
+
+
+@router.get("/runs/{run_id}/points", responses=responses(SeriesPoints, errors=(404,)))
+def points(
+    *,
+    request: Request,
+    store: StoreDep,
+    context: Context,
+    entity: str,
+    project: str,
+    run_id: str,
+    key: Annotated[str, Query(min_length=1, max_length=limits.MAX_KEY_LENGTH * limits.MAX_NESTING_DEPTH)],
+    min_step: int | None = None,
+    max_step: int | None = None,
+) -> Response:
+    """Every point of one scalar key, as two arrays: a million points in one answer.
+
+    The history rows hold the same points one dict per step; this reads them by column,
+    for exports and full-resolution analysis. An unknown key answers empty arrays.
+    """
+    ref = context.run_ref(entity, project, run_id)
+    store.get_run(ref)
+    series = store.read_series(ref, key, min_step=min_step, max_step=max_step)
+    finite = series.values.dtype != np.float64 or bool(np.isfinite(series.values).all())
+    answer = SeriesPoints(key=key, steps=series.steps.tolist(), values=series.values.tolist())
+    return respond(request, answer, all_finite=finite)
 
 
 @router.get("/keys", responses=responses(list[str], errors=(404,)))
