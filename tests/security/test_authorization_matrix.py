@@ -57,6 +57,7 @@ def project_call(method: str, template: str, target: str) -> Call:
         "PUT /blobs/{sha256}": Call(method, path, content=FILE_BYTES),
         "POST /streams/{stream_id}": Call(method, path, content=b""),
         "GET /series": Call(method, path, params={"key": "loss", "run": "r1"}),
+        "GET /runs/{run_id}/points": Call(method, path, params={"key": "loss"}),
     }
     return extra.get(f"{method} {tail}", Call(method, path))
 

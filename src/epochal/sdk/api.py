@@ -23,7 +23,7 @@ import msgspec
 from epochal.sdk.api_run import ApiFile, ApiRun
 from epochal.sdk.errors import CommError, UsageError
 from epochal.sdk.settings import Settings
-from epochal.sdk.transport import decode, get_viewer, make_client, raise_for_status, transport_errors
+from epochal.sdk.transport import api_transport_errors, decode, get_viewer, make_api_client, raise_for_status
 from epochal.wire.api import ProjectInfo, RunInfo, RunPage
 
 __all__ = ["Api", "ApiFile", "ApiRun", "filter_params"]
@@ -69,7 +69,7 @@ class Api:
         if api_key:
             overrides["api_key"] = api_key
         self.settings = Settings.from_environment(overrides)
-        self._client = make_client(self.settings)
+        self._client = make_api_client(self.settings)
         self._default_entity: str | None = None
 
     def close(self) -> None:
@@ -135,5 +135,5 @@ class Api:
     def _call(self, call: Any) -> Any:
         try:
             return call()
-        except transport_errors() as exc:
+        except api_transport_errors() as exc:
             raise CommError(f"cannot reach the server at {self.settings.base_url}: {exc}") from exc

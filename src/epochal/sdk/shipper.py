@@ -16,17 +16,14 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from epochal.sdk.errors import AuthenticationError, CommError
+from epochal.sdk.http_client import HttpClient
 from epochal.sdk.log_fsync import FSYNC_INTERVAL_S, LogFsync
 from epochal.sdk.run_folder import RunFolder, UploadState
 from epochal.sdk.settings import Settings
 from epochal.sdk.transport import RunTransport, make_client, transport_errors
 from epochal.sdk.uploader import Uploader
-
-if TYPE_CHECKING:
-    import httpx
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +77,7 @@ class Shipper:
         self._stop.set()
         self._wake.set()
 
-    def _connect(self) -> httpx.Client | None:
+    def _connect(self) -> HttpClient | None:
         """The HTTP client, retried like a request (e.g. an unreadable CA bundle); None once stopped."""
         failures = 0
         while not self._stop.is_set():

@@ -1,4 +1,8 @@
-"""The SDK's HTTP calls to the ingest side of ``docs/api.md`` (httpx, imported on first use).
+"""The SDK's HTTP calls to the ingest side of ``docs/api.md``.
+
+A run's calls (init's lookups, the shipper, sync) go through ``http_client.HttpClient``
+(h11 on a socket) so a training process never loads httpx (+20 MB); ``epochal.Api``
+reads through httpx (``make_api_client``), imported on first use.
 
 Errors come back as ``CommError`` (``status`` set when the server answered) or
 ``AuthenticationError``; a 409 on a stream becomes ``StreamConflictError`` carrying the
@@ -7,13 +11,14 @@ server's ``acked_seq``. Retrying is the shipper's business, not this module's.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import msgspec
 
 from epochal.sdk.errors import AuthenticationError, CommError
+from epochal.sdk.http_client import HttpClient, HttpTransportError
 from epochal.sdk.settings import Settings
 from epochal.wire.api import IngestAck, RunInfo, Viewer
 
@@ -45,24 +50,58 @@ class RecordsRefusedError(CommError):
         self.code = code
 
 
-def make_client(settings: Settings, timeout: float | None = None) -> httpx.Client:
-    import httpx
+class Response(Protocol):
+    """What the error and decode helpers read: ``http_client.Response`` or ``httpx.Response``."""
 
-    headers = {"User-Agent": "epochal-sdk", "Accept": MSGPACK}
-    if settings.api_key:
-        headers["Authorization"] = f"Bearer {settings.api_key}"
-    return httpx.Client(
-        base_url=f"{settings.base_url.rstrip('/')}/api/v1",
-        headers=headers,
-        # plain http never uses TLS: skip loading the CA bundle (slow, and a broken one must not stop shipping)
-        verify=settings.base_url.startswith("https:"),
-        timeout=httpx.Timeout(
-            timeout if timeout is not None else settings.request_timeout, connect=min(2.0, timeout or 2.0)
-        ),
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+    @property
+    def content(self) -> bytes: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def reason_phrase(self) -> str: ...
+
+
+class Getter(Protocol):
+    def get(self, url: str) -> Response: ...
+
+
+def make_client(settings: Settings, timeout: float | None = None) -> HttpClient:
+    """The run path's client (init, shipper, sync): h11 on a socket, ssl only for https."""
+    seconds = timeout if timeout is not None else settings.request_timeout
+    return HttpClient(
+        _api_url(settings), headers=_headers(settings), timeout=seconds, connect_timeout=min(2.0, seconds)
     )
 
 
-def raise_for_status(response: httpx.Response, what: str) -> None:
+def make_api_client(settings: Settings) -> httpx.Client:
+    """``epochal.Api``'s client: httpx, for query parameters and streamed downloads."""
+    import httpx
+
+    return httpx.Client(
+        base_url=_api_url(settings),
+        headers=_headers(settings),
+        # plain http never uses TLS: skip loading the CA bundle (slow, and a broken one must not matter)
+        verify=settings.base_url.startswith("https:"),
+        timeout=httpx.Timeout(settings.request_timeout, connect=2.0),
+    )
+
+
+def _api_url(settings: Settings) -> str:
+    return f"{settings.base_url.rstrip('/')}/api/v1"
+
+
+def _headers(settings: Settings) -> dict[str, str]:
+    headers = {"User-Agent": "epochal-sdk", "Accept": MSGPACK}
+    if settings.api_key:
+        headers["Authorization"] = f"Bearer {settings.api_key}"
+    return headers
+
+
+def raise_for_status(response: Response, what: str) -> None:
     """Turn an error answer into CommError/AuthenticationError with the server's message."""
     if response.status_code < 400:
         return
@@ -74,7 +113,7 @@ def raise_for_status(response: httpx.Response, what: str) -> None:
     raise CommError(f"{what}: HTTP {response.status_code}: {message}", status=response.status_code)
 
 
-def _error_body(response: httpx.Response) -> dict[str, Any]:
+def _error_body(response: Response) -> dict[str, Any]:
     """The decoded error body (JSON or msgpack), empty when it is neither."""
     try:
         if "json" in response.headers.get("content-type", ""):
@@ -86,13 +125,13 @@ def _error_body(response: httpx.Response) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
-def _error_code(response: httpx.Response) -> str | None:
+def _error_code(response: Response) -> str | None:
     error = _error_body(response).get("error")
     code = error.get("code") if isinstance(error, dict) else None
     return code if isinstance(code, str) else None
 
 
-def _error_message(response: httpx.Response) -> str:
+def _error_message(response: Response) -> str:
     error = _error_body(response).get("error")
     if isinstance(error, dict) and (error.get("message") or error.get("code")):
         return str(error.get("message") or error.get("code"))
@@ -100,12 +139,17 @@ def _error_message(response: httpx.Response) -> str:
 
 
 def transport_errors() -> tuple[type[Exception], ...]:
+    """What the run path's client raises when the server cannot be reached (all ``OSError``)."""
+    return (HttpTransportError,)
+
+
+def api_transport_errors() -> tuple[type[Exception], ...]:
     import httpx
 
     return (httpx.TransportError,)
 
 
-def decode(response: httpx.Response, kind: type[Any]) -> Any:
+def decode(response: Response, kind: type[Any]) -> Any:
     content_type = response.headers.get("content-type", "")
     if "msgpack" in content_type:
         return msgspec.msgpack.decode(response.content, type=kind)
@@ -115,7 +159,7 @@ def decode(response: httpx.Response, kind: type[Any]) -> Any:
 class RunTransport:
     """The calls one run makes: its stream, heartbeats, blobs, and the run itself."""
 
-    def __init__(self, client: httpx.Client, entity: str, project: str, run_id: str) -> None:
+    def __init__(self, client: HttpClient, entity: str, project: str, run_id: str) -> None:
         self.client = client
         self.run_path = f"/projects/{entity}/{project}/runs/{run_id}"
 
@@ -174,13 +218,13 @@ class RunTransport:
         return run
 
 
-def get_viewer(client: httpx.Client) -> Viewer:
+def get_viewer(client: Getter) -> Viewer:
     response = client.get("/viewer")
     raise_for_status(response, "asking the server who we are")
     viewer: Viewer = decode(response, Viewer)
     return viewer
 
 
-def _acked_seq_of(response: httpx.Response) -> int | None:
+def _acked_seq_of(response: Response) -> int | None:
     value = _error_body(response).get("acked_seq")
     return value if isinstance(value, int) else None

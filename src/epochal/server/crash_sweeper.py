@@ -8,6 +8,7 @@ import time
 
 import anyio.to_thread
 
+from epochal.server.encoding import encode_json
 from epochal.server.events import EventBus, run_event
 from epochal.store.base import NotFound, Store
 
@@ -24,7 +25,7 @@ def sweep_once(store: Store, events: EventBus, crash_after_s: float) -> None:
     for ref in store.mark_crashed(silent_since=time.time() - crash_after_s):
         logger.info("run %s/%s/%s went silent for %.0fs: marked crashed", *ref, crash_after_s)
         try:
-            events.publish((ref.entity, ref.project), run_event(store.get_run(ref)))
+            events.publish((ref.entity, ref.project), run_event(encode_json(store.get_run(ref))))
         except NotFound:
             continue
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from epochal.server.encoding import encode_json
-from epochal.wire.api import PointsEvent, RunInfo
+from epochal.wire.api import PointsEvent
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +41,9 @@ class Event:
 RESYNC = Event("resync", b"{}")
 
 
-def run_event(run: RunInfo) -> Event:
-    return Event("run", encode_json(run))
+def run_event(run_json: bytes) -> Event:
+    """A run's new state for live viewers; ``run_json`` is the run's JSON (``RunJsonCache.fragment``)."""
+    return Event("run", run_json)
 
 
 def points_event(run_id: str, keys: list[str], last_step: int | None) -> Event:

@@ -105,6 +105,8 @@ def decode_frames(body: bytes, starts: npt.NDArray[np.int64], lengths: npt.NDArr
 
     Raises msgspec's errors for a frame it cannot decode (the caller then names it).
     """
+    if not len(starts):
+        return []  # an empty body: the SDK's "where is my stream" probe
     data = np.frombuffer(body, dtype=np.uint8)
     items: list[IngestItem] = []
     history = _history_heads(data, starts, lengths)

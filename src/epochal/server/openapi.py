@@ -30,6 +30,7 @@ DOCUMENTED_TYPES: tuple[Any, ...] = (
     api.FileInfo,
     api.IngestAck,
     api.SeriesResponse,
+    api.SeriesPoints,
     api.HistoryPage,
     api.BlobStored,
     api.PointsEvent,

@@ -38,8 +38,20 @@ class RunJsonCache:
                 entry = made[key] = (run, msgspec.json.encode(json_ready(run)))
             parts.append(entry[1])
         if made:
-            with self._lock:
-                if len(self._fragments) + len(made) > self._max_runs:
-                    self._fragments = {}
-                self._fragments.update(made)
+            self._keep(made)
         return b'{"runs":[' + b",".join(parts) + b'],"total":' + str(page.total).encode() + b"}"
+
+    def fragment(self, run: RunInfo) -> bytes:
+        """One run's JSON (the live ``run`` event), kept for the next list of its project."""
+        key = (run.entity, run.project, run.run_id)
+        entry = self._fragments.get(key)
+        if entry is None or entry[0] is not run:
+            entry = (run, msgspec.json.encode(json_ready(run)))
+            self._keep({key: entry})
+        return entry[1]
+
+    def _keep(self, made: dict[tuple[str, str, str], tuple[RunInfo, bytes]]) -> None:
+        with self._lock:
+            if len(self._fragments) + len(made) > self._max_runs:
+                self._fragments = {}
+            self._fragments.update(made)

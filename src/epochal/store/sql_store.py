@@ -32,7 +32,7 @@ from epochal.store.meta.run_query import apply_query
 from epochal.store.meta.run_rows import INFO_COLUMNS, find_project_pk, load_run, run_info
 from epochal.store.series.block_reader import RUNS_PER_QUERY, read_block, read_blocks
 from epochal.store.series.reader import list_keys, read_points
-from epochal.store.sql.database import Database
+from epochal.store.sql.database import AnyRow, Database
 from epochal.store.sql.tables import (
     files,
     history_objects,
@@ -101,20 +101,25 @@ class SqlStore:
         return apply_query(project_runs, query)
 
     def get_run(self, ref: RunRef) -> RunInfo:
-        with self.database.read() as conn:
-            return self._run_info(conn, ref)
+        """The run, decoded once per version (the ingest route reads it after every batch)."""
+        with self.database.read() as conn:  # committed rows only: a cached version is final
+            return self._run_cache.info(self._run_row(conn, ref), ref.entity, ref.project)
 
     @staticmethod
     def _run_info(conn: Connection, ref: RunRef) -> RunInfo:
+        return run_info(ref.entity, ref.project, SqlStore._run_row(conn, ref))
+
+    @staticmethod
+    def _run_row(conn: Connection, ref: RunRef) -> AnyRow:
         query = (
-            select(*INFO_COLUMNS)
+            select(*INFO_COLUMNS, runs.c.id, runs.c.version)
             .join(projects, projects.c.id == runs.c.project_id)
             .where(projects.c.entity == ref.entity, projects.c.name == ref.project, runs.c.run_id == ref.run_id)
         )
         row = conn.execute(query).one_or_none()
         if row is None:
             raise NotFound(f"run {ref.entity}/{ref.project}/{ref.run_id} does not exist")
-        return run_info(ref.entity, ref.project, row)
+        return row
 
     def update_run(self, ref: RunRef, patch: RunPatch) -> RunInfo:
         with self.database.write() as conn:

@@ -30,6 +30,7 @@ DOCUMENTED_ROUTES = {
     ("get", "/api/v1/projects/{entity}/{project}/runs/{run_id}/blobs/{sha256}"),
     ("get", "/api/v1/projects/{entity}/{project}/runs/{run_id}/keys"),
     ("get", "/api/v1/projects/{entity}/{project}/runs/{run_id}/history"),
+    ("get", "/api/v1/projects/{entity}/{project}/runs/{run_id}/points"),
     ("get", "/api/v1/projects/{entity}/{project}/series"),
     ("get", "/api/v1/projects/{entity}/{project}/keys"),
     ("get", "/api/v1/projects/{entity}/{project}/runs/{run_id}/files"),

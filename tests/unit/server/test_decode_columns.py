@@ -261,3 +261,7 @@ def test_crc_is_checked_on_every_frame_of_a_block() -> None:
     bad = struct.pack("<II", len(payload), zlib.crc32(payload) ^ 1) + payload
     body = _body(_ROWS[:10]) + bad + _body(_ROWS[11:])
     assert _error(decode_batch, body)[0] == 400
+
+
+def test_an_empty_body_is_no_records() -> None:
+    assert decode_batch(b"") == decode_each(b"") == []

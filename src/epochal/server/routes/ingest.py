@@ -62,7 +62,7 @@ def _announce(
 ) -> None:
     """Tell live viewers: new points of which keys, and the run's new state and summary."""
     topic = (ref.entity, ref.project)
-    context.events.publish(topic, run_event(store.get_run(ref)))
+    context.events.publish(topic, run_event(context.run_json.fragment(store.get_run(ref))))
     if result.touched_keys:
         last_step = last_history_step(records, after_seq)
         context.events.publish(topic, points_event(ref.run_id, sorted(result.touched_keys), last_step))

@@ -72,7 +72,7 @@ def update_run(
     ref = context.run_ref(entity, project, run_id)
     patch = check_patch(decode_json_body(read_body(request, max_bytes=MAX_PATCH_BYTES, what="the patch"), RunPatch))
     run = store.update_run(ref, patch)
-    context.events.publish((ref.entity, ref.project), run_event(run))
+    context.events.publish((ref.entity, ref.project), run_event(context.run_json.fragment(run)))
     return respond(request, run)
 
 

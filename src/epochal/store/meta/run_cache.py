@@ -77,6 +77,19 @@ class RunInfoCache:
             if row.id not in into:
                 into[row.id] = (row.version, run_info(entity, project, row))
 
+    def info(self, row: AnyRow, entity: str, project: str) -> RunInfo:
+        """The run of ``row`` (selected with ``id`` and ``version``, from a read connection)."""
+        with self._lock:
+            entry = self._runs.get(row.id)
+        if entry is not None and entry[0] == row.version:
+            return entry[1]
+        decoded = run_info(entity, project, row)
+        with self._lock:
+            if len(self._runs) >= self._max_runs:
+                self._runs.clear()
+            self._runs[row.id] = (row.version, decoded)
+        return decoded
+
     def forget(self, run_pk: int) -> None:
         with self._lock:
             self._runs.pop(run_pk, None)
