@@ -14,7 +14,7 @@ from bench.anchors import PINS, ensure_anchor_venv, installed_versions
 from bench.figures import GROUPS, SCALES
 from bench.measure import GROUP_RUNNERS, Context
 from bench.report import RESULTS_DIR, render, write
-from bench.results import Results
+from bench.results import Cell, Results
 from bench.tools import TOOLS, Session, epochal_missing
 
 
@@ -47,11 +47,30 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--tools", default=",".join(TOOLS), help=f"comma-separated subset of {','.join(TOOLS)}")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder (stores, worker logs)")
     parser.add_argument(
+        "--reuse",
+        default="",
+        help="comma-separated earlier results (NAME of bench/results/NAME.json) whose cells of tools not in --tools "
+        "are shown too: re-measure Epochal without re-running anchors that take an hour",
+    )
+    parser.add_argument(
         "--out",
         default="latest",
         help="name of the results in bench/results/ (NAME.md, NAME.json), to keep runs of several subsets apart",
     )
     return parser.parse_args(argv)
+
+
+def reuse_cells(results: Results, names: list[str], *, measured: tuple[str, ...]) -> set[str]:
+    """Copy the cells of tools not measured now from earlier raw results; return those tools."""
+    reused: set[str] = set()
+    for name in names:
+        raw = json.loads((RESULTS_DIR / f"{name}.json").read_text())["cells"]
+        for key, cell in raw.items():
+            figure, tool = key.split("|")
+            if tool not in measured and (figure, tool) not in results.cells:
+                results.cells[(figure, tool)] = Cell(samples=cell["samples"], note=cell["note"])
+                reused.add(tool)
+    return reused
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
             GROUP_RUNNERS[group](ctx)
     finally:
         session.close(keep=args.keep)
+    reused = reuse_cells(results, [name for name in args.reuse.split(",") if name], measured=tools)
+    tools = tuple(t for t in TOOLS if t in tools or t in reused)
     command = "python -m bench " + " ".join(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
     markdown = render(
         results,
