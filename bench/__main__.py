@@ -111,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         versions=versions,
         groups=groups,
         command=command,
+        notes=(f"cells of {', '.join(sorted(reused))} reused from bench/results/{args.reuse}.md",) if reused else (),
     )
     print("\n" + markdown)
     path = write(markdown, f"{args.out}.md")

@@ -66,6 +66,7 @@ def render(
     versions: dict[str, str],
     groups: tuple[str, ...],
     command: str,
+    notes: tuple[str, ...] = (),
 ) -> str:
     """The markdown report: header (date, machine, versions, method) and one table."""
     shown = [t for t in tools if any(results.cells.get((f.key, t)) for f in FIGURES)]
@@ -75,6 +76,7 @@ def render(
         "",
         f"- date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- command: `{command}`",
+        *[f"- {note}" for note in notes],
         f"- scale: {scale_name}; each figure is the median of {repeat} fresh process(es)",
         *[f"- machine: {line}" for line in machine_info()],
         "- versions: " + ", ".join(f"{k} {v}" for k, v in sorted(versions.items())),

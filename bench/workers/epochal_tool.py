@@ -74,6 +74,7 @@ def _train(args: dict[str, Any]) -> dict[str, Any]:
     epochal.finish()
     end = time.perf_counter()
     finish_s = end - start
+    peak_rss = peak_rss_mb()  # before the check below loads httpx into this process
     with _client() as client:
         path = _project_path(client, "bench")
         stored = _stored_points(client, path, run.id)
@@ -91,7 +92,7 @@ def _train(args: dict[str, Any]) -> dict[str, Any]:
         "points": points,
         "stored_points": stored,
         "stored_when_finish_returned": acked_at_finish,
-        "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_mb": peak_rss,
     }
 
 

@@ -164,8 +164,9 @@ class HttpClient:
         try:
             sock.sendall(conn.send(request))
             for chunk in [content] if isinstance(content, bytes) else content:
-                if chunk:
-                    sock.sendall(conn.send(h11.Data(data=chunk)))
+                if chunk:  # passthrough: h11 frames the chunk without copying it (batches are megabytes)
+                    for piece in conn.send_with_data_passthrough(h11.Data(data=chunk)) or ():
+                        sock.sendall(piece)
             sock.sendall(conn.send(h11.EndOfMessage()))
         except OSError as exc:
             # The server may answer early and stop reading (413 on Content-Length): read that answer.
