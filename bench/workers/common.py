@@ -34,7 +34,16 @@ def emit(result: dict[str, Any]) -> None:
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident set size (Linux reports ru_maxrss in KiB)."""
+    """This process's peak resident set size since it started (``VmHWM``).
+
+    Not ``ru_maxrss``: Linux carries it over ``exec`` from the forked parent, so every worker
+    reported at least the harness's own RSS (~34 MB), whatever it used itself.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
