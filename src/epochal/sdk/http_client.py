@@ -12,13 +12,35 @@ from __future__ import annotations
 import select
 import socket
 from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO, TypeAlias, cast
 from urllib.parse import quote, urlsplit
 
 import h11
 
 if TYPE_CHECKING:
     import ssl
+
+
+class FileSpan:
+    """``length`` bytes of an open file from ``offset``, as a request body sent with ``sendfile``.
+
+    The bytes go from the page cache to the socket: a batch of megabytes is never read into
+    the (training) process, and the span can be sent again on a fresh connection.
+    """
+
+    __slots__ = ("file", "length", "offset")
+
+    def __init__(self, file: BinaryIO, offset: int, length: int) -> None:
+        self.file = file
+        self.offset = offset
+        self.length = length
+
+    def __len__(self) -> int:
+        return self.length
+
+
+Body: TypeAlias = bytes | FileSpan | Iterable[bytes]
+"""A request body. Chunks from an iterable are streamed once and need a Content-Length header."""
 
 _RECV = 1 << 16
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -100,26 +122,24 @@ class HttpClient:
     def head(self, path: str) -> Response:
         return self.request("HEAD", path)
 
-    def post(self, path: str, content: bytes = b"", headers: Mapping[str, str] | None = None) -> Response:
+    def post(self, path: str, content: Body = b"", headers: Mapping[str, str] | None = None) -> Response:
         return self.request("POST", path, content, headers)
 
-    def put(
-        self, path: str, content: bytes | Iterable[bytes] = b"", headers: Mapping[str, str] | None = None
-    ) -> Response:
+    def put(self, path: str, content: Body = b"", headers: Mapping[str, str] | None = None) -> Response:
         return self.request("PUT", path, content, headers)
 
     def request(
         self,
         method: str,
         path: str,
-        content: bytes | Iterable[bytes] = b"",
+        content: Body = b"",
         headers: Mapping[str, str] | None = None,
     ) -> Response:
-        """Send one request; an iterable body needs a ``Content-Length`` header (it is streamed as given)."""
+        """Send one request; chunks are streamed as given, and need a ``Content-Length`` header unless sized."""
         url = f"{self.base_url}{path}"
         target = quote(f"{self._prefix}{path}", safe="/%:@!$&'()*+,;=~?")
         fields = [*self._headers, *(headers or {}).items()]
-        if isinstance(content, bytes):
+        if isinstance(content, bytes | FileSpan):
             if content or method in ("POST", "PUT"):
                 fields.append(("Content-Length", str(len(content))))
         elif not any(name.lower() == "content-length" for name, _ in fields):
@@ -133,7 +153,7 @@ class HttpClient:
                 # A kept-alive socket the server closed meanwhile; send once more on a fresh
                 # one. Only when no byte of an answer came and the body can be sent again: a
                 # repeated POST of frames is harmless, the server skips seqs it already holds.
-                if not reused or not isinstance(content, bytes):
+                if not reused or not isinstance(content, bytes | FileSpan):
                     raise
                 self.close()
                 return self._exchange(request, content)
@@ -159,14 +179,17 @@ class HttpClient:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _exchange(self, request: h11.Request, content: bytes | Iterable[bytes]) -> Response:
+    def _exchange(self, request: h11.Request, content: Body) -> Response:
         sock, conn = self._connection()
         try:
             sock.sendall(conn.send(request))
-            for chunk in [content] if isinstance(content, bytes) else content:
-                if chunk:  # passthrough: h11 frames the chunk without copying it (batches are megabytes)
-                    for piece in conn.send_with_data_passthrough(h11.Data(data=chunk)) or ():
-                        sock.sendall(piece)
+            for chunk in [content] if isinstance(content, bytes | FileSpan) else content:
+                if chunk:  # passthrough: h11 frames the chunk by its length, without copying or reading it
+                    for piece in conn.send_with_data_passthrough(h11.Data(data=cast(bytes, chunk))) or ():
+                        if isinstance(piece, FileSpan):
+                            _send_span(sock, piece)
+                        else:
+                            sock.sendall(piece)
             sock.sendall(conn.send(h11.EndOfMessage()))
         except OSError as exc:
             # The server may answer early and stop reading (413 on Content-Length): read that answer.
@@ -237,6 +260,11 @@ class HttpClient:
         if readable:
             self.close()
         return readable
+
+
+def _send_span(sock: socket.socket, span: FileSpan) -> None:
+    if sock.sendfile(span.file, span.offset, span.length) != span.length:
+        raise OSError(f"{getattr(span.file, 'name', 'the file')} ended before byte {span.offset + span.length}")
 
 
 def _tls_context(verify: bool) -> ssl.SSLContext:

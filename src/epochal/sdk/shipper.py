@@ -15,7 +15,6 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
 
 from epochal.sdk.errors import AuthenticationError, CommError
 from epochal.sdk.http_client import HttpClient
@@ -23,7 +22,7 @@ from epochal.sdk.log_fsync import FSYNC_INTERVAL_S, LogFsync
 from epochal.sdk.run_folder import RunFolder, UploadState
 from epochal.sdk.settings import Settings
 from epochal.sdk.transport import RunTransport, make_client, transport_errors
-from epochal.sdk.uploader import Uploader
+from epochal.sdk.uploader import LiveLog, Uploader
 
 logger = logging.getLogger(__name__)
 
@@ -41,9 +40,9 @@ def backoff_delay(failures: int) -> float:
 
 
 class Shipper:
-    def __init__(self, folder: RunFolder, state: UploadState, settings: Settings, log_end: Callable[[], int]) -> None:
+    def __init__(self, folder: RunFolder, state: UploadState, settings: Settings, live: LiveLog) -> None:
         self._folder = folder
-        self._log_end = log_end
+        self._live = live
         self._state = state
         self._settings = settings
         self._wake = threading.Event()
@@ -94,7 +93,7 @@ class Shipper:
             self._fsync.close()
             return
         transport = RunTransport(client, self._state.entity, self._state.project, self._state.run_id)
-        uploader = Uploader(self._folder, self._state, transport, self._log_end)
+        uploader = Uploader(self._folder, self._state, transport, self._live)
         retryable: tuple[type[BaseException], ...] = (*transport_errors(), OSError)
         failures = 0
         next_heartbeat = time.monotonic() + self._settings.heartbeat_interval
@@ -139,7 +138,7 @@ class Shipper:
             client.close()
 
     def _backlog(self) -> bool:
-        return self._log_end() - self._state.acked_offset >= EAGER_BACKLOG_BYTES
+        return self._live.offset - self._state.acked_offset >= EAGER_BACKLOG_BYTES
 
     def _wait_for_work(self) -> None:
         """Sleep a poll interval, cut short by ``finish`` or by a backlog (looked at every 20 ms: cheap)."""

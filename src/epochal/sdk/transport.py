@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import msgspec
 
 from epochal.sdk.errors import AuthenticationError, CommError
-from epochal.sdk.http_client import HttpClient, HttpTransportError
+from epochal.sdk.http_client import Body, HttpClient, HttpTransportError
 from epochal.sdk.settings import Settings
 from epochal.wire.api import IngestAck, RunInfo, Viewer
 
@@ -163,7 +163,8 @@ class RunTransport:
         self.client = client
         self.run_path = f"/projects/{entity}/{project}/runs/{run_id}"
 
-    def post_frames(self, stream_id: str, body: bytes) -> int:
+    def post_frames(self, stream_id: str, body: Body) -> int:
+        """Send a run of frames (bytes, or a sized body read in chunks); return the acknowledged seq."""
         response = self.client.post(
             f"{self.run_path}/streams/{stream_id}", content=body, headers={"Content-Type": FRAMES_CONTENT_TYPE}
         )

@@ -19,14 +19,17 @@ leaves retrying to them.
 from __future__ import annotations
 
 import logging
+import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from io import FileIO
 from pathlib import Path
+from typing import Protocol
 
 import msgspec
 
 from epochal.sdk.errors import CommError
+from epochal.sdk.http_client import Body, FileSpan
 from epochal.sdk.run_folder import RunFolder, UploadState
 from epochal.sdk.transport import RecordsRefusedError, RunTransport, StreamConflictError
 from epochal.wire.framing import HEADER, HEADER_SIZE, frame, iter_frames
@@ -46,6 +49,8 @@ logger = logging.getLogger(__name__)
 
 BATCH_BYTES = 8 * 1024 * 1024
 BATCH_RECORDS = 20_000
+"""Batch limits: a narrowed batch (after a refusal) and ``epochal sync`` count records; a live
+log's batches are cut by bytes only, where its writer noted a record boundary."""
 _BLOB_KINDS = frozenset({FileSaved.__struct_config__.tag, MediaSaved.__struct_config__.tag})
 _FINISH_KIND = Finish.__struct_config__.tag
 _FIXARRAY_5 = 0x95
@@ -85,13 +90,25 @@ def record_kind(payload: bytes) -> int:
     return _int.decode(_fields.decode(payload)[0])
 
 
+class LiveLog(Protocol):
+    """What the run's live writer (``RunWriter``) tells its uploader, so the log is never walked."""
+
+    offset: int
+    cuts: list[tuple[int, int]]
+    blob_frames: list[tuple[int, int, int]]
+
+    def position(self) -> tuple[int, int]: ...
+
+    def forget_notes(self, acked_seq: int) -> None: ...
+
+
 class Uploader:
     def __init__(
-        self, folder: RunFolder, state: UploadState, transport: RunTransport, log_end: Callable[[], int] | None = None
+        self, folder: RunFolder, state: UploadState, transport: RunTransport, live: LiveLog | None = None
     ) -> None:
         self.folder = folder
-        self._log_end = log_end
-        """The live writer's end of complete frames (the mapped log is zeros beyond it); None: the file's end."""
+        self._live = live
+        """The run's writer while it runs (the mapped log is zeros beyond its offset); None: a closed log."""
         self.state = state
         self.transport = transport
         self._file: FileIO | None = None
@@ -119,12 +136,76 @@ class Uploader:
                 return sent
 
     def _send_next(self) -> int | None:
-        data = self._read(self.state.acked_offset)
         first_seq = self.state.acked_seq + 1
+        self.more_waiting = False
+        batch: tuple[int, int, Body] | None
+        if self._live is not None and first_seq not in self._stand_ins and self._batch_records == BATCH_RECORDS:
+            batch = self._noted_batch(self._live)
+        else:
+            batch = self._walked_batch(first_seq)
+        if batch is None:
+            return None
+        count, end, body = batch
+        if not count:
+            return 0
+        expected = self.state.acked_seq + count
+        try:
+            acked = self.transport.post_frames(self.state.stream_id, body)
+        except StreamConflictError as conflict:
+            logger.info("stream %s: server is at seq %d, re-aligning", self.state.stream_id, conflict.acked_seq)
+            self.realign(conflict.acked_seq)
+            return 0
+        except RecordsRefusedError as refused:
+            if first_seq in self._stand_ins:
+                raise  # even the stand-in is refused: nothing sensible is left to send
+            first = next(iter_frames(self._read(self.state.acked_offset), strict=False))[1]
+            self._narrow(refused, count, first_seq, first)
+            return None
+        except CommError as error:
+            if error.status == 422:  # e.g. blob_missing: the server may have lost a blob we sent before
+                self._uploaded_blobs.clear()
+            raise
+        if acked == expected:
+            self._advance(expected, end)
+            self._stand_ins.pop(first_seq, None)
+            # grow back after narrowing: still converges on a refused record (each success moves past half)
+            self._batch_records = min(BATCH_RECORDS, self._batch_records * 2)
+        else:
+            self.realign(acked)
+        return count
+
+    def _noted_batch(self, live: LiveLog) -> tuple[int, int, FileSpan] | None:
+        """The next batch of a live log from its writer's notes: ``(records, end offset, body)``.
+
+        Up to ``BATCH_BYTES`` (cut where the writer noted a record boundary), stopping before a
+        record whose blob is missing; None when a stand-in was prepared instead.
+        """
+        acked_seq, start = self.state.acked_seq, self.state.acked_offset
+        last_seq, end = live.position()
+        if end - start > BATCH_BYTES:
+            cuts = [cut for cut in live.cuts if start < cut[1] < end]
+            within = [cut for cut in cuts if cut[1] - start <= BATCH_BYTES]
+            if within or cuts:
+                last_seq, end = within[-1] if within else cuts[0]
+                self.more_waiting = True
+        for seq, frame_start, frame_end in live.blob_frames:
+            if acked_seq < seq <= last_seq:
+                payload = self._read_exactly(frame_start + HEADER_SIZE, frame_end)
+                missing = self._ensure_blob(payload)
+                if missing is not None:
+                    if seq == acked_seq + 1:
+                        self._replace(seq, payload, 0, "blob_missing_locally", f"{missing} is missing")
+                        return None
+                    last_seq, end = seq - 1, frame_start  # send what precedes it; it comes first next time
+                    break
+        return last_seq - acked_seq, end, FileSpan(self._open(), start, end - start)
+
+    def _walked_batch(self, first_seq: int) -> tuple[int, int, bytes] | None:
+        """The next batch found by walking the frames (a closed log, a narrowed batch, a stand-in)."""
+        data = self._read(self.state.acked_offset)
         limit = 1 if first_seq in self._stand_ins else self._batch_records
         end = 0
         count = 0
-        self.more_waiting = False
         for start, end_offset in frame_spans(data):
             if count and (end_offset > BATCH_BYTES or count >= limit):
                 self.more_waiting = True
@@ -139,33 +220,8 @@ class Uploader:
                     return None
             end = end_offset
             count += 1
-        if not count:
-            return 0
         body = self._stand_ins.get(first_seq, data if end == len(data) else data[:end])  # no megabyte copy
-        expected = self.state.acked_seq + count
-        try:
-            acked = self.transport.post_frames(self.state.stream_id, body)
-        except StreamConflictError as conflict:
-            logger.info("stream %s: server is at seq %d, re-aligning", self.state.stream_id, conflict.acked_seq)
-            self.realign(conflict.acked_seq)
-            return 0
-        except RecordsRefusedError as refused:
-            if first_seq in self._stand_ins:
-                raise  # even the stand-in is refused: nothing sensible is left to send
-            self._narrow(refused, count, first_seq, next(iter_frames(data, strict=False))[1])
-            return None
-        except CommError as error:
-            if error.status == 422:  # e.g. blob_missing: the server may have lost a blob we sent before
-                self._uploaded_blobs.clear()
-            raise
-        if acked == expected:
-            self._advance(expected, self.state.acked_offset + end)
-            self._stand_ins.pop(first_seq, None)
-            # grow back after narrowing: still converges on a refused record (each success moves past half)
-            self._batch_records = min(BATCH_RECORDS, self._batch_records * 2)
-        else:
-            self.realign(acked)
-        return count
+        return count, self.state.acked_offset + end, body
 
     def _narrow(self, refused: RecordsRefusedError, count: int, seq: int, payload: bytes) -> None:
         """Halve the batch around a refused record; once it is alone, prepare its stand-in."""
@@ -208,19 +264,31 @@ class Uploader:
         self.state.acked_seq = seq
         self.state.acked_offset = offset
         self.folder.write_upload_state(self.state)
+        if self._live is not None:
+            self._live.forget_notes(seq)
 
-    def _read(self, offset: int, *, whole: bool = False) -> bytes:
+    def _open(self) -> FileIO:
         if self._file is None:  # unbuffered: a read-ahead buffer would keep the mapped log's zeros
             self._file = self.folder.log_path.open("rb", buffering=0)
-        self._file.seek(offset)
-        available = -1 if self._log_end is None else max(0, self._log_end() - offset)
+        return self._file
+
+    def _read(self, offset: int, *, whole: bool = False) -> bytes:
+        file = self._open()
+        file.seek(offset)
+        available = -1 if self._live is None else max(0, self._live.offset - offset)
         if whole:
-            return self._file.read(available)
-        data = self._file.read(BATCH_BYTES if available < 0 else min(BATCH_BYTES, available))
+            return file.read(available)
+        data = file.read(BATCH_BYTES if available < 0 else min(BATCH_BYTES, available))
         if len(data) >= HEADER_SIZE:
             length = HEADER.unpack_from(data)[0]
             if HEADER_SIZE + length > len(data):  # one frame larger than a batch: read all of it
-                data += self._file.read(HEADER_SIZE + length - len(data))
+                data += file.read(HEADER_SIZE + length - len(data))
+        return data
+
+    def _read_exactly(self, start: int, end: int) -> bytes:
+        data = os.pread(self._open().fileno(), end - start, start)
+        if len(data) != end - start:
+            raise OSError(f"the run log ends before byte {end}")
         return data
 
     def _ensure_blob(self, payload: bytes) -> Path | None:

@@ -106,7 +106,7 @@ class Run:
         self.config.attach(self._write_config)
         self.summary.attach(self._write_summary)
         if self._folder is not None and self.settings.mode == "online":
-            self._shipper = Shipper(self._folder, self._upload_state, self.settings, lambda: self._writer.offset)
+            self._shipper = Shipper(self._folder, self._upload_state, self.settings, self._writer)
             self._shipper.start()
         elif self._folder is not None:
             self._stop_fsync = start_fsync_thread(self._folder.log_path, f"epochal-fsync-{ident.run_id}")

@@ -6,10 +6,15 @@ an append is a copy into the OS page cache, with no system call, and survives a 
 of the process as a ``write`` would (fsync every 2 s and at ``finish`` covers power loss).
 A frame's payload is copied before its header, so a reader never sees a header whose
 payload is not there yet; the zeros after the last frame read as the log's end.
+
+The writer also keeps notes for the run's shipper (``cuts``, ``blob_frames``): with them and
+:meth:`RunWriter.position` the shipper sends the log without walking it frame by frame, a
+Python loop that would hold the GIL against ``log()`` in the same process.
 """
 
 from __future__ import annotations
 
+import mmap
 import threading
 import time
 from collections.abc import Callable
@@ -21,7 +26,7 @@ from epochal.sdk.image import Image
 from epochal.sdk.log_map import LogMap
 from epochal.sdk.run_folder import RunFolder
 from epochal.wire.framing import HEADER, HEADER_SIZE
-from epochal.wire.records import HISTORY_KIND, MediaSaved, Record
+from epochal.wire.records import HISTORY_KIND, FileSaved, MediaSaved, Record
 
 HistoryTuple = tuple[int, int, float, int, dict[str, Any]]
 RecordBuilder = Callable[[int, float], Record | HistoryTuple]
@@ -45,6 +50,23 @@ class RunWriter:
         self._encode = make_encoder(self._image_ref).encode
         self._media_known: set[str] = set()
         self._media_new: list[Image] = []
+        self.cuts: list[tuple[int, int]] = []
+        """``(seq, offset)``: the records up to ``seq`` end at ``offset``. Noted when the mapping
+        makes room (about every 2 MiB), so a large backlog is cut into batches without a walk."""
+        self.blob_frames: list[tuple[int, int, int]] = []
+        """``(seq, frame start, frame end)`` of each FileSaved/MediaSaved record, whose blob the
+        shipper uploads before sending it."""
+
+    def position(self) -> tuple[int, int]:
+        """The ``seq`` of the last complete record and the offset after it, as one consistent pair."""
+        with self.lock:
+            return self.seq, self.offset
+
+    def forget_notes(self, acked_seq: int) -> None:
+        """Drop the notes about records up to ``acked_seq`` (the server has them)."""
+        with self.lock:
+            self.cuts = [cut for cut in self.cuts if cut[0] > acked_seq]
+            self.blob_frames = [blob for blob in self.blob_frames if blob[0] > acked_seq]
 
     @property
     def closed(self) -> bool:
@@ -66,7 +88,7 @@ class RunWriter:
         if log is not None:
             start = self.offset
             end = start + HEADER_SIZE + len(payload)
-            buf = log.buf if end <= log.limit else log.make_room(start, end)
+            buf = log.buf if end <= log.limit else self._make_room(start, end)
             buf[start + HEADER_SIZE : end] = payload
             HEADER.pack_into(buf, start, len(payload), crc32(payload))
             self.offset = end
@@ -82,13 +104,15 @@ class RunWriter:
         first = seq = self.seq + 1
         t = time.time()
         try:
-            payload = self._encode(build(seq, t))
+            record = build(seq, t)
+            payload = self._encode(record)
         finally:
             if self._media_new:
                 seq = self._append_new_media(first, t)
         if seq != first:
-            payload = self._encode(build(seq, t))
-        self._write(payload)
+            record = build(seq, t)
+            payload = self._encode(record)
+        self._write(payload, blob_seq=seq if isinstance(record, FileSaved | MediaSaved) else None)
         self.seq = seq
 
     def encode_check(self, value: object) -> None:
@@ -121,19 +145,31 @@ class RunWriter:
             record = MediaSaved(
                 seq=seq, t=t, sha256=image.sha256, path=image.path, size=len(image.png), media_type="image/png"
             )
-            self._write(self._encode(record))
+            self._write(self._encode(record), blob_seq=seq)
             self.seq = seq
             seq += 1
         return seq
 
-    def _write(self, payload: bytes) -> None:
-        """Copy one frame into the log (payload first: a reader never sees a header without it)."""
+    def _write(self, payload: bytes, *, blob_seq: int | None = None) -> None:
+        """Copy one frame into the log (payload first: a reader never sees a header without it).
+
+        ``blob_seq``: the frame is that FileSaved/MediaSaved record, noted for the shipper.
+        """
         log = self._log
         if log is None:
             return
         start = self.offset
         end = start + HEADER_SIZE + len(payload)
-        buf = log.buf if end <= log.limit else log.make_room(start, end)
+        buf = log.buf if end <= log.limit else self._make_room(start, end)
         buf[start + HEADER_SIZE : end] = payload
         HEADER.pack_into(buf, start, len(payload), crc32(payload))
         self.offset = end
+        if blob_seq is not None:
+            self.blob_frames.append((blob_seq, start, end))
+
+    def _make_room(self, start: int, end: int) -> mmap.mmap:
+        """The mapping's slow path (about every 2 MiB); ``start`` is a record boundary: note it as a cut."""
+        assert self._log is not None
+        if start:
+            self.cuts.append((self.seq, start))
+        return self._log.make_room(start, end)

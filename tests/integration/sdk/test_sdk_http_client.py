@@ -17,7 +17,7 @@ import pytest
 from tests.conftest import LiveServer, free_port
 
 import epochal
-from epochal.sdk.http_client import HttpClient, HttpTransportError
+from epochal.sdk.http_client import FileSpan, HttpClient, HttpTransportError
 from epochal.sdk.settings import Settings
 from epochal.sdk.transport import RecordsRefusedError, RunTransport, get_viewer, make_client, transport_errors
 from epochal.wire import limits
@@ -63,7 +63,10 @@ class ScriptedServer:
         head, _, body = data.partition(b"\r\n\r\n")
         fields = dict(line.split(b": ", 1) for line in head.lower().split(b"\r\n")[1:])
         while len(body) < int(fields.get(b"content-length", b"0")):
-            body += conn.recv(65536)
+            chunk = conn.recv(65536)
+            if not chunk:  # the client gave up mid-body
+                return None
+            body += chunk
         self.bodies.append(body)
         return head.split(b" ", 1)[0].decode()
 
@@ -166,6 +169,27 @@ def test_a_file_streams_in_chunks_with_its_content_length(
         with pytest.raises(ValueError, match="Content-Length"):
             client.put("/blobs/y", iter(chunks))
     assert answer.status_code == 200 and server.bodies == [data]
+
+
+def test_a_file_span_sends_exactly_its_bytes_again_on_a_fresh_connection_and_fails_when_the_file_is_short(
+    scripted: Callable[[Handler], ScriptedServer], tmp_path: Path
+) -> None:
+    def answer_one_then_drop_the_next(server: ScriptedServer, conn: socket.socket) -> None:
+        if server.read_request(conn):
+            conn.sendall(OK)
+        server.read_request(conn)  # the kept-alive connection dies with the next request unanswered
+
+    log = tmp_path / "run.epochal"
+    data = os.urandom(5 * (1 << 20))
+    log.write_bytes(data)
+    server = scripted(answer_one_then_drop_the_next)
+    with log.open("rb", buffering=0) as file, client_for(server.port) as client:
+        first = client.post("/streams/s", FileSpan(file, 17, 3 << 20))
+        second = client.post("/streams/s", FileSpan(file, (3 << 20) + 17, 1000))  # sent twice: dropped, resent
+        with pytest.raises(HttpTransportError, match="ended before byte"):
+            client.post("/streams/s", FileSpan(file, len(data) - 10, 20))
+    assert first.status_code == second.status_code == 200
+    assert server.bodies[:3] == [data[17 : (3 << 20) + 17], *[data[(3 << 20) + 17 : (3 << 20) + 1017]] * 2]
 
 
 def test_ipv6_literal_hosts(scripted: Callable[[Handler], ScriptedServer]) -> None:
