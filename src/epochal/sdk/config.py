@@ -8,12 +8,15 @@ change after ``init`` is written as a ``ConfigUpdate`` record of the top-level k
 
 from __future__ import annotations
 
-import argparse
+import sys
 from collections.abc import Callable, ItemsView, Iterator, KeysView, Mapping, ValuesView
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from epochal.sdk.errors import UsageError
 from epochal.wire.keys import InvalidKeyError, check_key
+
+if TYPE_CHECKING:
+    import argparse
 
 ConfigSink = Callable[[dict[str, Any]], None]
 
@@ -21,7 +24,8 @@ ConfigSink = Callable[[dict[str, Any]], None]
 def as_mapping(values: Mapping[str, Any] | argparse.Namespace | None, what: str) -> dict[str, Any]:
     if values is None:
         return {}
-    if isinstance(values, argparse.Namespace):
+    argparse = sys.modules.get("argparse")  # a Namespace exists only once argparse is imported: not loaded here
+    if argparse is not None and isinstance(values, argparse.Namespace):
         return dict(vars(values))
     if isinstance(values, Mapping):
         return dict(values)

@@ -58,7 +58,8 @@ class HistoryLog:
             for key, value in data.items():
                 if type(value) is dict:
                     _check_nested(value, key, 1)
-        with self._lock:
+        self._lock.acquire()  # not ``with``: its __enter__/__exit__ calls cost twice as much
+        try:
             if step is None and commit is None and not self._pending:  # log(row), the usual call: commit it
                 if data:  # _commit, inlined
                     try:
@@ -86,6 +87,8 @@ class HistoryLog:
                 self._commit(data)
             else:
                 self._pending.update(data)
+        finally:
+            self._lock.release()
 
     def flush(self) -> None:
         """Commit the pending row, if any (``finish`` calls it)."""

@@ -9,7 +9,6 @@ starts a background sync of the unsynced run folders left in the same ``dir``.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import logging
 import sys
@@ -18,7 +17,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from epochal.sdk import active
 from epochal.sdk.config import Config, as_mapping
@@ -32,6 +31,9 @@ from epochal.sdk.wandb_run import Run, RunIdentity, check_notes, check_tags
 from epochal.wire import limits
 from epochal.wire.api import RunInfo
 from epochal.wire.keys import InvalidKeyError, check_name
+
+if TYPE_CHECKING:
+    import argparse
 
 logger = logging.getLogger(__name__)
 

@@ -47,7 +47,11 @@ class RunWriter:
         self.offset = 0
         """End of the last complete frame: what readers of the log may take."""
         self._log = LogMap(folder.log_path) if folder is not None else None
-        self._encode = make_encoder(self._image_ref).encode
+        encoder = make_encoder(self._image_ref)
+        self._encode = encoder.encode
+        self._encode_into = encoder.encode_into
+        self._row_payload = bytearray()
+        """``append_history`` encodes into this one buffer (under ``lock``): no bytes object per row."""
         self._media_known: set[str] = set()
         self._media_new: list[Image] = []
         self.cuts: list[tuple[int, int]] = []
@@ -77,20 +81,22 @@ class RunWriter:
 
         ``log()``'s hot path, so :meth:`append_locked` and :meth:`_write` are inlined: the
         payload is a plain tuple byte-identical to ``records.History`` (no struct is built),
-        copied into the mapping, then its header.
+        encoded into a reused buffer, copied into the mapping, then its header.
         """
         seq = self.seq + 1
-        payload = self._encode((HISTORY_KIND, seq, time.time(), step, row))
+        payload = self._row_payload
+        self._encode_into((HISTORY_KIND, seq, time.time(), step, row), payload)
         if self._media_new:  # the row holds images seen for the first time: their records go first
             self.append_locked(lambda seq, t: (HISTORY_KIND, seq, t, step, row))
             return
         log = self._log
         if log is not None:
             start = self.offset
-            end = start + HEADER_SIZE + len(payload)
+            size = len(payload)
+            end = start + HEADER_SIZE + size
             buf = log.buf if end <= log.limit else self._make_room(start, end)
             buf[start + HEADER_SIZE : end] = payload
-            HEADER.pack_into(buf, start, len(payload), crc32(payload))
+            HEADER.pack_into(buf, start, size, crc32(payload))
             self.offset = end
         self.seq = seq
 
