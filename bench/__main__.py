@@ -15,7 +15,7 @@ from bench.figures import GROUPS, SCALES
 from bench.measure import GROUP_RUNNERS, Context
 from bench.report import RESULTS_DIR, render, write
 from bench.results import Cell, Results
-from bench.tools import TOOLS, Session, epochal_missing
+from bench.tools import TOOLS, Session, compile_epochal, epochal_missing
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -82,8 +82,12 @@ def main(argv: list[str] | None = None) -> int:
         return ui_main(["--scale", args.scale, "--repeat", str(args.repeat or scale.repeat)])
     groups = GROUPS if "all" in args.groups else tuple(g for g in GROUPS if g in args.groups)
     tools = tuple(t for t in TOOLS if t in args.tools.split(","))
+    absent = [name for name in args.reuse.split(",") if name and not (RESULTS_DIR / f"{name}.json").is_file()]
+    if absent:  # say so now, not after an hour of measuring
+        raise SystemExit(f"--reuse: no bench/results/{absent[0]}.json (written by an earlier --out {absent[0]})")
     repeat = args.repeat or scale.repeat
     ensure_anchor_venv()
+    compile_epochal()
     versions = installed_versions()
     missing = epochal_missing()
     versions["epochal"] = "n/a" if missing else "working tree"
