@@ -164,7 +164,7 @@ class RunTransport:
         self.run_path = f"/projects/{entity}/{project}/runs/{run_id}"
 
     def post_frames(self, stream_id: str, body: Body) -> int:
-        """Send a run of frames (bytes, or a sized body read in chunks); return the acknowledged seq."""
+        """Send a run of frames (bytes, or a span of the log sent with sendfile); return the acknowledged seq."""
         response = self.client.post(
             f"{self.run_path}/streams/{stream_id}", content=body, headers={"Content-Type": FRAMES_CONTENT_TYPE}
         )
