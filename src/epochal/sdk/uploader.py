@@ -49,8 +49,13 @@ logger = logging.getLogger(__name__)
 
 BATCH_BYTES = 8 * 1024 * 1024
 BATCH_RECORDS = 20_000
-"""Batch limits: a narrowed batch (after a refusal) and ``epochal sync`` count records; a live
-log's batches are cut by bytes only, where its writer noted a record boundary."""
+"""Limits of a batch found by walking the log (``epochal sync``, a narrowed batch): it is read
+into memory, so it stays small."""
+LIVE_BATCH_BYTES = 24 * 1024 * 1024
+"""Limit of a live log's batch, cut where its writer noted a record boundary (below the
+server's 32 MiB). It goes by ``sendfile`` and costs the training process no memory, and fewer,
+larger batches spare the server per-key work: ``finish()`` after 2,000 rows of 1,000 keys
+took 0.8 s instead of 1.8 s with 8 MB batches."""
 _BLOB_KINDS = frozenset({FileSaved.__struct_config__.tag, MediaSaved.__struct_config__.tag})
 _FINISH_KIND = Finish.__struct_config__.tag
 _FIXARRAY_5 = 0x95
@@ -177,14 +182,14 @@ class Uploader:
     def _noted_batch(self, live: LiveLog) -> tuple[int, int, FileSpan] | None:
         """The next batch of a live log from its writer's notes: ``(records, end offset, body)``.
 
-        Up to ``BATCH_BYTES`` (cut where the writer noted a record boundary), stopping before a
-        record whose blob is missing; None when a stand-in was prepared instead.
+        Up to ``LIVE_BATCH_BYTES`` (cut where the writer noted a record boundary), stopping before
+        a record whose blob is missing; None when a stand-in was prepared instead.
         """
         acked_seq, start = self.state.acked_seq, self.state.acked_offset
         last_seq, end = live.position()
-        if end - start > BATCH_BYTES:
+        if end - start > LIVE_BATCH_BYTES:
             cuts = [cut for cut in live.cuts if start < cut[1] < end]
-            within = [cut for cut in cuts if cut[1] - start <= BATCH_BYTES]
+            within = [cut for cut in cuts if cut[1] - start <= LIVE_BATCH_BYTES]
             if within or cuts:
                 last_seq, end = within[-1] if within else cuts[0]
                 self.more_waiting = True

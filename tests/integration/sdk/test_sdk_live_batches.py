@@ -21,7 +21,7 @@ BATCH = 64 * 1024
 @pytest.fixture
 def sent_bodies(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Small batches and frequent cut notes; the size of every ingest body the run sends is noted."""
-    monkeypatch.setattr(uploader, "BATCH_BYTES", BATCH)
+    monkeypatch.setattr(uploader, "LIVE_BATCH_BYTES", BATCH)
     monkeypatch.setattr(log_map, "RELEASE_BYTES", 16 * 1024)
     sizes: list[int] = []
     post_frames = RunTransport.post_frames
