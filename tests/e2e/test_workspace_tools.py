@@ -153,7 +153,7 @@ def test_x_axis_by_wall_time_and_hand_made_chart(
 
     # Drag to zoom: the exact data of the range replaces the full curve; double-click resets.
     over = page.locator(".chart-panel[data-panel='train/loss'] .u-over")
-    over.scroll_into_view_if_needed()
+    chart.scroll_into_view_if_needed()  # not ``over``: uPlot may rebuild it (a new element) once more
     box = over.bounding_box()
     assert box is not None
     page.mouse.move(box["x"] + box["width"] * 0.1, box["y"] + box["height"] / 2)
