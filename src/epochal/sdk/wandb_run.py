@@ -69,7 +69,7 @@ class Run:
         self.config = config
         self.summary = Summary()
         self._folder = folder
-        self._writer = RunWriter(folder)
+        self._writer = RunWriter(folder, notes=settings.mode == "online")
         self._history = HistoryLog(
             self._writer, self.summary.last, strict_steps=settings.strict_steps, step=identity.start_step
         )

@@ -40,8 +40,11 @@ class RunWriter:
     caller to hold it (the step rules need it too), ``append`` takes it itself.
     """
 
-    def __init__(self, folder: RunFolder | None) -> None:
+    def __init__(self, folder: RunFolder | None, *, notes: bool = False) -> None:
+        """``notes``: keep ``cuts`` and ``blob_frames`` for a shipper (online), which forgets them
+        as the server acknowledges; offline nobody would, and they would grow with the log."""
         self.folder = folder
+        self._noting = notes
         self.lock = threading.Lock()
         self.seq = 0
         self.offset = 0
@@ -170,12 +173,12 @@ class RunWriter:
         buf[start + HEADER_SIZE : end] = payload
         HEADER.pack_into(buf, start, len(payload), crc32(payload))
         self.offset = end
-        if blob_seq is not None:
+        if blob_seq is not None and self._noting:
             self.blob_frames.append((blob_seq, start, end))
 
     def _make_room(self, start: int, end: int) -> mmap.mmap:
         """The mapping's slow path (about every 2 MiB); ``start`` is a record boundary: note it as a cut."""
         assert self._log is not None
-        if start:
+        if start and self._noting:
             self.cuts.append((self.seq, start))
         return self._log.make_room(start, end)

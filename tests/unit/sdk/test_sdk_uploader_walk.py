@@ -43,3 +43,13 @@ def test_the_header_walk_finds_the_frames_a_reader_finds_and_stops_where_it_does
     assert [log[start:end] for start, end in spans] == payloads
     assert [end for _, end in spans] == [end for end, _ in iter_frames(log)]
     assert list(frame_spans(log + frame(b"\x95\x02")[:9])) == spans  # a frame cut short is not whole
+
+
+def test_an_offline_run_keeps_no_shipping_notes_however_long_its_log(sdk_offline: Path) -> None:
+    run = epochal.init(project="p")
+    image = epochal.Image(np.zeros((4, 4, 3), dtype=np.uint8))
+    for step in range(40_000):  # ~2.6 MiB of log: past the mapping's first slow paths
+        run.log({"loss": step / 7, "acc": step / 9, "lr": 0.1, **({"sample": image} if step == 5 else {})})
+    writer = run._writer  # what an online shipper would read and forget; offline nobody does
+    assert writer.offset > 2 << 20 and writer.cuts == [] and writer.blob_frames == []
+    run.finish()
