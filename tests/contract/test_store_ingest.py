@@ -162,6 +162,18 @@ def test_rows_are_flattened_and_split_by_type(store: SqlStore) -> None:
     assert row["note"] == "warmup" and row["items"] == [1, 2] and row["none"] is None
 
 
+def test_integer_keys_of_nested_dicts_become_decimal_strings(store: SqlStore) -> None:
+    """``log({"acc": {0: 0.9}})``, a per-class metric: stored as ``acc.0``, as wandb's JSON has it."""
+    s = Stream()
+    s.start()
+    s.log(0, {"per_class": {0: 0.5, 1: 0.25}, "loss": 1.0})
+    s.log(1, {"per_class": {0: 0.75, 1: 0.5}, "loss": 0.5})
+    store.ingest(s.ref, "s1", s.take())
+    assert store.read_series(s.ref, "per_class.0").values.tolist() == [0.5, 0.75]
+    assert store.read_series(s.ref, "per_class.1").values.tolist() == [0.25, 0.5]
+    assert store.get_run(s.ref).summary["per_class.1"] == 0.5
+
+
 def test_values_round_trip_exactly(store: SqlStore) -> None:
     payload_nan = struct.unpack("<d", struct.pack("<Q", 0x7FF8_0000_DEAD_BEEF))[0]
     floats = [math.nan, math.inf, -math.inf, -0.0, 5e-324, 1e308, payload_nan]
@@ -207,8 +219,11 @@ def _nested(depth: int) -> dict[str, object]:
         {"bad\x00key": 1.0},
         _nested(20),
         {"s": "x" * (1024 * 1024 + 1)},
+        {"acc": {"": 1.0}},
+        {"acc": {1.5: 1.0}},
+        {"acc": {True: 1.0}},
     ],
-    ids=["empty", "long", "nul", "deep", "long-string"],
+    ids=["empty", "long", "nul", "deep", "long-string", "nested-empty", "nested-float-key", "nested-bool-key"],
 )
 def test_bad_rows_reject_the_batch_and_store_nothing(store: SqlStore, row: dict[str, object]) -> None:
     s = Stream()

@@ -2,7 +2,8 @@
 
 It reads as the last logged value of each top-level key, overridden by explicit
 assignments (``run.summary["f1"] = 0.9``), which are written as ``SummaryUpdate``
-records so the server keeps them over values derived from history.
+records so the server keeps them over values derived from history. The last logged values
+come from the run's log, brought up to date on each read (``sdk/last_logged.py``).
 """
 
 from __future__ import annotations
@@ -14,17 +15,19 @@ from epochal.wire.keys import InvalidKeyError, check_key
 
 SummarySink = Callable[[dict[str, Any], list[str]], None]
 """Writes one change: keys set and keys deleted."""
+LastValues = Callable[[], dict[str, Any]]
+"""Returns the last logged value of each key, up to date: the dict itself, which ``seed`` and
+``del`` change."""
 
 
 class Summary:
     """Dict-like: ``[]``, ``get``, ``in``, ``del``, ``update``, ``keys``, ``items``, attributes."""
 
-    def __init__(self) -> None:
-        object.__setattr__(self, "last", {})
+    def __init__(self, last_values: LastValues) -> None:
+        object.__setattr__(self, "_last_values", last_values)
         object.__setattr__(self, "_explicit", {})
         object.__setattr__(self, "_sink", None)
-        self.last: dict[str, Any]
-        """Last logged value of each top-level key; the run updates it as rows are committed."""
+        self._last_values: LastValues
         self._explicit: dict[str, Any]
         self._sink: SummarySink | None
 
@@ -36,7 +39,7 @@ class Summary:
 
     def seed(self, values: Mapping[str, Any]) -> None:
         """Start from a resumed run's summary (no record written)."""
-        self.last.update(values)
+        self._last_values().update(values)
 
     def update(self, values: Mapping[str, Any] | None = None, /, **kwargs: Any) -> None:
         """Set several keys with one record."""
@@ -53,7 +56,7 @@ class Summary:
         self._explicit.update(changed)
 
     def as_dict(self) -> dict[str, Any]:
-        return {**self.last, **self._explicit}
+        return {**self._last_values(), **self._explicit}
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.as_dict().get(key, default)
@@ -70,7 +73,7 @@ class Summary:
     def __getitem__(self, key: str) -> Any:
         if key in self._explicit:
             return self._explicit[key]
-        return self.last[key]
+        return self._last_values()[key]
 
     def __setitem__(self, key: str, value: Any) -> None:
         self.update({key: value})
@@ -81,7 +84,7 @@ class Summary:
         if self._sink is not None:
             self._sink({}, [key])
         self._explicit.pop(key, None)
-        self.last.pop(key, None)
+        self._last_values().pop(key, None)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
@@ -95,7 +98,7 @@ class Summary:
         self.update({name: value})
 
     def __contains__(self, key: object) -> bool:
-        return key in self._explicit or key in self.last
+        return key in self._explicit or key in self._last_values()
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.as_dict())

@@ -43,6 +43,7 @@ from epochal.wire.records import (
     RunStart,
     decode_record,
     encode_record,
+    record_kind,
 )
 
 logger = logging.getLogger(__name__)
@@ -60,8 +61,6 @@ _BLOB_KINDS = frozenset({FileSaved.__struct_config__.tag, MediaSaved.__struct_co
 _FINISH_KIND = Finish.__struct_config__.tag
 _FIXARRAY_5 = 0x95
 """The first byte of a History record (and of most others): its kind is the next byte."""
-_fields = msgspec.msgpack.Decoder(list[msgspec.Raw])
-_int = msgspec.msgpack.Decoder(int)
 
 
 def frame_spans(data: bytes) -> Iterator[tuple[int, int]]:
@@ -82,17 +81,6 @@ def frame_spans(data: bytes) -> Iterator[tuple[int, int]]:
         if (length == 0 and crc == 0) or offset > size:
             return
         yield start, offset
-
-
-def record_kind(payload: bytes) -> int:
-    """The tag of an encoded record, without decoding the rest of it.
-
-    Records are msgpack arrays whose first item is a small int: for up to 15 fields (every
-    record but a future wide one) the tag is the second byte, read without a decoder call.
-    """
-    if 0x90 <= payload[0] <= 0x9F and payload[1] < 0x80:  # fixarray, then a positive fixint
-        return payload[1]
-    return _int.decode(_fields.decode(payload)[0])
 
 
 class LiveLog(Protocol):

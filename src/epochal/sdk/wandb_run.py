@@ -21,6 +21,7 @@ from epochal.sdk.console import announce
 from epochal.sdk.errors import UsageError
 from epochal.sdk.file_saving import FileSaver
 from epochal.sdk.history import HistoryLog
+from epochal.sdk.last_logged import LastLogged
 from epochal.sdk.log_fsync import fsync_file, start_fsync_thread
 from epochal.sdk.run_folder import RunFolder, UploadState
 from epochal.sdk.settings import Settings
@@ -67,12 +68,10 @@ class Run:
         self._notes = identity.notes
         self.settings = settings
         self.config = config
-        self.summary = Summary()
         self._folder = folder
         self._writer = RunWriter(folder, notes=settings.mode == "online")
-        self._history = HistoryLog(
-            self._writer, self.summary.last, strict_steps=settings.strict_steps, step=identity.start_step
-        )
+        self._history = HistoryLog(self._writer, strict_steps=settings.strict_steps, step=identity.start_step)
+        self.summary = Summary(LastLogged(self._writer).refresh)
         self._files = FileSaver(folder, self._write_file_saved)
         self._upload_state = UploadState(
             stream_id=stream_id, entity=identity.entity, project=identity.project, run_id=identity.run_id

@@ -26,7 +26,7 @@ from epochal.sdk.image import Image
 from epochal.sdk.log_map import LogMap
 from epochal.sdk.run_folder import RunFolder
 from epochal.wire.framing import HEADER, HEADER_SIZE
-from epochal.wire.records import HISTORY_KIND, FileSaved, MediaSaved, Record
+from epochal.wire.records import FileSaved, MediaSaved, Record
 
 HistoryTuple = tuple[int, int, float, int, dict[str, Any]]
 RecordBuilder = Callable[[int, float], Record | HistoryTuple]
@@ -36,8 +36,10 @@ RecordBuilder = Callable[[int, float], Record | HistoryTuple]
 class RunWriter:
     """Appends framed records to ``run.epochal``; ``folder=None`` (disabled mode) writes nothing.
 
-    ``lock`` serialises writers from several threads; ``append_history`` expects the
-    caller to hold it (the step rules need it too), ``append`` takes it itself.
+    ``lock`` serialises writers from several threads; ``append`` takes it itself.
+    ``log()``'s fast path (``sdk/history.py``) holds it and writes History frames with
+    ``row_buffer``, ``encode_into``, ``log_map`` and ``make_room``, advancing ``seq`` and
+    ``offset`` as :meth:`_write` does: one Python call less per row than calling in here.
     """
 
     def __init__(self, folder: RunFolder | None, *, notes: bool = False) -> None:
@@ -49,14 +51,16 @@ class RunWriter:
         self.seq = 0
         self.offset = 0
         """End of the last complete frame: what readers of the log may take."""
-        self._log = LogMap(folder.log_path) if folder is not None else None
+        self.log_map = LogMap(folder.log_path) if folder is not None else None
+        """The mapped log; None when disabled or closed (appends then write nothing)."""
         encoder = make_encoder(self._image_ref)
         self._encode = encoder.encode
-        self._encode_into = encoder.encode_into
-        self._row_payload = bytearray()
-        """``append_history`` encodes into this one buffer (under ``lock``): no bytes object per row."""
+        self.encode_into = encoder.encode_into
+        self.row_buffer = bytearray()
+        """``log()``'s fast path encodes each row into this one buffer (under ``lock``)."""
         self._media_known: set[str] = set()
-        self._media_new: list[Image] = []
+        self.new_media: list[Image] = []
+        """Images met for the first time by the last encode: their records must precede it."""
         self.cuts: list[tuple[int, int]] = []
         """``(seq, offset)``: the records up to ``seq`` end at ``offset``. Noted when the mapping
         makes room (about every 2 MiB), so a large backlog is cut into batches without a walk."""
@@ -77,31 +81,7 @@ class RunWriter:
 
     @property
     def closed(self) -> bool:
-        return self._log is None
-
-    def append_history(self, step: int, row: dict[str, Any]) -> None:
-        """Append one committed row at ``step``; the caller holds ``lock``.
-
-        ``log()``'s hot path, so :meth:`append_locked` and :meth:`_write` are inlined: the
-        payload is a plain tuple byte-identical to ``records.History`` (no struct is built),
-        encoded into a reused buffer, copied into the mapping, then its header.
-        """
-        seq = self.seq + 1
-        payload = self._row_payload
-        self._encode_into((HISTORY_KIND, seq, time.time(), step, row), payload)
-        if self._media_new:  # the row holds images seen for the first time: their records go first
-            self.append_locked(lambda seq, t: (HISTORY_KIND, seq, t, step, row))
-            return
-        log = self._log
-        if log is not None:
-            start = self.offset
-            size = len(payload)
-            end = start + HEADER_SIZE + size
-            buf = log.buf if end <= log.limit else self._make_room(start, end)
-            buf[start + HEADER_SIZE : end] = payload
-            HEADER.pack_into(buf, start, size, crc32(payload))
-            self.offset = end
-        self.seq = seq
+        return self.log_map is None
 
     def append(self, build: RecordBuilder) -> None:
         """Append one record made by ``build(seq, t)`` (taking ``lock``)."""
@@ -116,7 +96,7 @@ class RunWriter:
             record = build(seq, t)
             payload = self._encode(record)
         finally:
-            if self._media_new:
+            if self.new_media:
                 seq = self._append_new_media(first, t)
         if seq != first:
             record = build(seq, t)
@@ -130,19 +110,19 @@ class RunWriter:
 
     def close(self, *, fsync: bool = True) -> None:
         """Cut the log to its last frame (and fsync it); later appends write nothing."""
-        if self._log is not None:
-            log, self._log = self._log, None
+        if self.log_map is not None:
+            log, self.log_map = self.log_map, None
             log.close(self.offset, fsync=fsync)
 
     def _image_ref(self, image: Image) -> dict[str, Any]:
         if image.sha256 not in self._media_known:
             self._media_known.add(image.sha256)
-            self._media_new.append(image)
+            self.new_media.append(image)
         return image.to_ref()
 
     def _append_new_media(self, seq: int, t: float) -> int:
         """Write the PNGs and MediaSaved records of newly seen images from ``seq``; return the next seq."""
-        images, self._media_new = self._media_new, []
+        images, self.new_media = self.new_media, []
         for image in images:
             if self.folder is not None:
                 target = self.folder.path / image.path
@@ -164,21 +144,21 @@ class RunWriter:
 
         ``blob_seq``: the frame is that FileSaved/MediaSaved record, noted for the shipper.
         """
-        log = self._log
+        log = self.log_map
         if log is None:
             return
         start = self.offset
         end = start + HEADER_SIZE + len(payload)
-        buf = log.buf if end <= log.limit else self._make_room(start, end)
+        buf = log.buf if end <= log.limit else self.make_room(start, end)
         buf[start + HEADER_SIZE : end] = payload
         HEADER.pack_into(buf, start, len(payload), crc32(payload))
         self.offset = end
         if blob_seq is not None and self._noting:
             self.blob_frames.append((blob_seq, start, end))
 
-    def _make_room(self, start: int, end: int) -> mmap.mmap:
+    def make_room(self, start: int, end: int) -> mmap.mmap:
         """The mapping's slow path (about every 2 MiB); ``start`` is a record boundary: note it as a cut."""
-        assert self._log is not None
+        assert self.log_map is not None
         if start and self._noting:
             self.cuts.append((self.seq, start))
-        return self._log.make_room(start, end)
+        return self.log_map.make_room(start, end)

@@ -69,10 +69,14 @@ def is_nesting(value: object) -> bool:
 def flatten(row: Mapping[str, Any], prefix: str = "", depth: int = 0) -> dict[str, Any]:
     """Flatten nested dicts to dotted keys (``{"a": {"b": 1}}`` -> ``{"a.b": 1}``).
 
-    Dicts carrying a ``_type`` (media references) are values, not nesting.
+    Dicts carrying a ``_type`` (media references) are values, not nesting. Integer keys of
+    nested dicts become their decimal strings (``{"acc": {0: 0.9}}`` -> ``acc.0``), as JSON,
+    and so wandb, writes them; top-level keys must be strings.
     """
     if depth > limits.MAX_NESTING_DEPTH:
         raise InvalidKeyError(f"value nested deeper than {limits.MAX_NESTING_DEPTH} levels at {prefix!r}")
+    if prefix and int in map(type, row):
+        row = {str(key) if type(key) is int else key: value for key, value in row.items()}
     if not _VALID_KEYS.issuperset(row):
         check_keys(row)
     if not prefix and not any(issubclass(kind, Mapping) for kind in set(map(type, row.values()))):

@@ -147,6 +147,8 @@ BLOB_RECORDS: Final = (FileSaved, MediaSaved)
 """Records whose blob must reach the server before the record itself."""
 
 _decoder = msgspec.msgpack.Decoder(Record)
+_fields = msgspec.msgpack.Decoder(list[msgspec.Raw])
+_int = msgspec.msgpack.Decoder(int)
 
 
 def decode_record(payload: bytes) -> Record:
@@ -157,3 +159,14 @@ def decode_record(payload: bytes) -> Record:
 def encode_record(record: Record) -> bytes:
     """Encode a record built as a struct (everything but the hot path)."""
     return msgspec.msgpack.encode(record)
+
+
+def record_kind(payload: bytes) -> int:
+    """The tag of an encoded record, without decoding the rest of it.
+
+    Records are msgpack arrays whose first item is a small int: for up to 15 fields (every
+    record but a future wide one) the tag is the second byte, read without a decoder call.
+    """
+    if 0x90 <= payload[0] <= 0x9F and payload[1] < 0x80:  # fixarray, then a positive fixint
+        return payload[1]
+    return _int.decode(_fields.decode(payload)[0])

@@ -43,6 +43,29 @@ def test_a_record_the_server_refuses_does_not_block_the_rest(sdk_env: Path, live
     assert (row.status, row.code) == (422, "invalid_record") and "text" in row.reason
 
 
+def test_nested_dicts_are_checked_where_they_are_flattened(
+    sdk_env: Path, live_server: LiveServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """log() does not walk nested dicts: integer keys are kept (``per_class.0``), and a row whose
+    nested key breaks the rules is refused by the server alone, with a warning naming the key."""
+    run = wandb.init(project="nested")
+    for i in range(200):
+        row: dict[str, object] = {"i": i, "per_class": {0: i / 200, 1: 1 - i / 200}}
+        if i == 77:
+            row["bad"] = {"": 1.0}
+        run.log(row)
+    run.finish()
+    stored = stored_run(live_server, run.entity, "nested", run.id)
+    history = list(stored.scan_history(keys=["i", "per_class.0", "per_class.1"]))
+    assert [r["i"] for r in history] == [i for i in range(200) if i != 77]
+    assert all(r["per_class.0"] == r["i"] / 200 and r["per_class.1"] == 1 - r["i"] / 200 for r in history)
+    assert stored.rejected_rows == 1
+    assert run.run_folder is not None
+    (refusal,) = RunFolder(run.run_folder).read_refusals()
+    assert refusal.code == "invalid_record" and "keys must not be empty" in refusal.reason
+    assert any("cannot be stored" in r.getMessage() and "empty" in r.getMessage() for r in caplog.records)
+
+
 EXITING = """
 import sys, epochal
 run = epochal.init(project="states", settings={"quiet": True})

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import epochal
+from epochal.sdk import last_logged
 from epochal.wire.records import ConfigUpdate, Record, RunStart, SummaryUpdate
 
 ReadLog = Callable[[epochal.Run], list[Record]]
@@ -66,6 +69,44 @@ def test_summary_reads_last_values_and_explicit_sets(sdk_offline: Path, read_log
     run.finish()
     updates = [(r.set, r.delete) for r in read_log(run) if isinstance(r, SummaryUpdate)]
     assert updates == [({"f1": 0.75}, []), ({"accuracy": 0.9, "loss": 0.5}, []), ({}, ["acc"])]
+
+
+def test_summary_reads_the_last_values_back_from_the_log_however_it_is_read(
+    sdk_offline: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """log() leaves the summary to be read from the log: each read folds the rows since the last
+    one, across read chunks and frames bigger than a chunk, and before and after finish."""
+    monkeypatch.setattr(last_logged, "READ_CHUNK_BYTES", 4096)
+    run = epochal.init(project="sum")
+    for step in range(300):
+        run.log({"loss": 1.0 / (step + 1), "square": step * step})
+    assert run.summary["loss"] == 1.0 / 300 and run.summary["square"] == 299 * 299
+    run.log({"text": "x" * 20_000, "np": np.float32(0.5)})  # one frame of five chunks
+    run.log({"loss": 0.001}, commit=False)
+    assert run.summary["loss"] == 1.0 / 300  # not committed yet
+    run.log({"acc": 0.5}, step=400)  # commits the pending row, then starts step 400
+    image = epochal.Image(np.zeros((4, 4, 3), dtype=np.uint8))
+    run.log({"sample": image}, step=401)
+    run.finish()
+    assert run.summary["loss"] == 0.001 and run.summary["text"] == "x" * 20_000
+    assert run.summary["np"] == 0.5 and type(run.summary["np"]) is float
+    assert run.summary["acc"] == 0.5
+    assert run.summary["sample"]["_type"] == "image-file" and run.summary["sample"]["sha256"] == image.sha256
+    assert run.run_folder is not None
+    shutil.rmtree(run.run_folder)  # what was read stays readable
+    assert run.summary["loss"] == 0.001
+
+
+def test_a_deleted_summary_key_comes_back_only_with_a_newer_row(sdk_offline: Path) -> None:
+    run = epochal.init(project="sum")
+    run.log({"a": 1.0, "b": 1.0})
+    run.log({"a": 2.0})
+    del run.summary["a"]
+    run.log({"b": 3.0})
+    assert "a" not in run.summary and run.summary["b"] == 3.0
+    run.log({"a": 4.0})
+    assert run.summary["a"] == 4.0
+    run.finish()
 
 
 def test_define_metric_validates_and_records(sdk_offline: Path) -> None:

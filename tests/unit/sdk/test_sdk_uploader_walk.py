@@ -8,9 +8,9 @@ import msgspec
 import numpy as np
 
 import epochal
-from epochal.sdk.uploader import frame_spans, record_kind
+from epochal.sdk.uploader import frame_spans
 from epochal.wire.framing import frame, iter_frames
-from epochal.wire.records import decode_record
+from epochal.wire.records import decode_record, record_kind
 
 
 def test_the_peeked_kind_is_the_decoded_kind_for_every_record_a_run_writes(sdk_offline: Path) -> None:
