@@ -66,7 +66,7 @@ def is_nesting(value: object) -> bool:
     return isinstance(value, Mapping) and "_type" not in value
 
 
-def flatten(row: Mapping[str, Any], prefix: str = "", depth: int = 0) -> dict[str, Any]:
+def flatten(row: Mapping[Any, Any], prefix: str = "", depth: int = 0) -> dict[str, Any]:
     """Flatten nested dicts to dotted keys (``{"a": {"b": 1}}`` -> ``{"a.b": 1}``).
 
     Dicts carrying a ``_type`` (media references) are values, not nesting. Integer keys of
