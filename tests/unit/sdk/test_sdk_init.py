@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import platform
 import re
 import socket
 import stat
@@ -64,6 +65,7 @@ def test_defaults_and_run_folder(sdk_offline: Path, read_log: ReadLog) -> None:
         "uncategorized", run.id, run.name, ["x"], "g"
     )  # fmt: skip
     assert start.system["python"] and start.system["hostname"] and "sdk_version" in start.system
+    assert start.system["os"].startswith(f"{platform.system()}-{platform.release()}-")  # as platform.platform()
     assert (run.run_folder / "debug.log").exists()
 
 
