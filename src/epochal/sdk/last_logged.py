@@ -37,8 +37,7 @@ class LastLogged:
 
     def refresh(self) -> dict[str, Any]:
         """Fold in the rows logged since the last call and return :attr:`values`."""
-        with self._writer.lock:
-            end = self._writer.offset  # frames before it are complete and never change
+        _, end = self._writer.position()  # frames before ``end`` are complete and never change
         folder = self._writer.folder
         with self._lock:
             if folder is not None and end > self._folded_to:
